@@ -26,26 +26,7 @@ class PatientOutput(serializers.ModelSerializer):
 
     class Meta:
         model = Patient
-        fields = [
-            "id",
-            "record_number",
-            "first_name",
-            "last_name",
-            "date_of_birth",
-            "sex",
-            "email",
-            "phone",
-            "etiology",
-            "etiology_detail",
-            "affected_side",
-            "onset_date",
-            "stage",
-            "history",
-            "care_team",
-            "is_archived",
-            "created_at",
-            "updated_at",
-        ]
+        fields = ["id", *Patient.EDITABLE_FIELDS, "care_team", "is_archived", "created_at", "updated_at"]
 
 
 class PatientInput(serializers.ModelSerializer):
@@ -55,22 +36,7 @@ class PatientInput(serializers.ModelSerializer):
 
     class Meta:
         model = Patient
-        fields = [
-            "record_number",
-            "first_name",
-            "last_name",
-            "date_of_birth",
-            "sex",
-            "email",
-            "phone",
-            "etiology",
-            "etiology_detail",
-            "affected_side",
-            "onset_date",
-            "stage",
-            "history",
-            "care_team",
-        ]
+        fields = [*Patient.EDITABLE_FIELDS, "care_team"]
         # Uniqueness per clinic is checked by the service, which knows the clinic.
         validators: list = []
 

@@ -27,22 +27,7 @@ class PatientForm(forms.ModelForm):
 
     class Meta:
         model = Patient
-        fields = [
-            "record_number",
-            "first_name",
-            "last_name",
-            "date_of_birth",
-            "sex",
-            "email",
-            "phone",
-            "etiology",
-            "etiology_detail",
-            "affected_side",
-            "onset_date",
-            "stage",
-            "history",
-            "care_team",
-        ]
+        fields = [*Patient.EDITABLE_FIELDS, "care_team"]
         widgets = {
             "date_of_birth": DateInput(),
             "onset_date": DateInput(),

@@ -16,21 +16,7 @@ from clinic.services import user_invite
 from patients.models import Consent, Patient, StageChange, ToxinInjection, ToxinInjectionSite, TreatmentEvent
 from patients.models.treatment import TOXIN_MUSCLE_CHOICES
 
-_EDITABLE = {
-    "record_number",
-    "first_name",
-    "last_name",
-    "date_of_birth",
-    "sex",
-    "email",
-    "phone",
-    "etiology",
-    "etiology_detail",
-    "affected_side",
-    "onset_date",
-    "stage",
-    "history",
-}
+_EDITABLE = frozenset(Patient.EDITABLE_FIELDS)
 
 
 def _ensure_therapist(actor: User, patient: Patient) -> None:

@@ -27,6 +27,17 @@ ensure_postgres() {
   pg_isready -h 127.0.0.1 -p 5432
 }
 
+ensure_database() {
+  # ensure_database URL: create the PostgreSQL database named by URL when it does not exist yet
+  # (pytest makes its own test_<name>; the name itself is used by manage.py commands).
+  local url="$1" name="${1##*/}"
+  name="${name%%\?*}"
+  local server="${url%/*}"
+  if ! psql "$url" -Atqc "select 1" >/dev/null 2>&1; then
+    psql "$server/postgres" -Atqc "create database \"$name\"" >/dev/null
+  fi
+}
+
 ensure_redis() {
   if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
     step "starting Redis"

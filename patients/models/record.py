@@ -32,6 +32,23 @@ class RecoveryStage(models.IntegerChoices):
 
 
 class Patient(models.Model):
+    # The fields a therapist edits on the record (form, API and services share this list).
+    EDITABLE_FIELDS = (
+        "record_number",
+        "first_name",
+        "last_name",
+        "date_of_birth",
+        "sex",
+        "email",
+        "phone",
+        "etiology",
+        "etiology_detail",
+        "affected_side",
+        "onset_date",
+        "stage",
+        "history",
+    )
+
     clinic = models.ForeignKey("clinic.Clinic", on_delete=models.PROTECT, related_name="patients")
     # The portal account, when the patient has been invited; a record can exist without one.
     user = models.OneToOneField(
