@@ -378,6 +378,8 @@ INGEST_COMPRESSION_LEVEL = env_int("INGEST_COMPRESSION_LEVEL", 0)
 CELERY_IMPORTS = ["patients.media.tasks"]
 MEDIA_PHOTO_MAX_BYTES = env_int("MEDIA_PHOTO_MAX_BYTES", 20 * 1024 * 1024)
 MEDIA_VIDEO_MAX_BYTES = env_int("MEDIA_VIDEO_MAX_BYTES", 200 * 1024 * 1024)
+# Fault-injection point for the grading fault tests (dotted path called with (stage, run)); empty in use.
+GRADING_PHASE_HOOK = env_str("GRADING_PHASE_HOOK", "")
 PATIENT_TABS.append(("media", "Photos & video", "patients:media"))
 PATIENT_TIMELINE_PROVIDERS.append("patients.media.hooks.timeline_entries")
 PROGRESS_SERIES_PROVIDERS.append("patients.media.hooks.progress_series")
