@@ -92,7 +92,11 @@ def patient_export(*, actor: User, patient: Patient) -> PatientExport:
         archive.writestr("patient.json", json.dumps(data, cls=DjangoJSONEncoder, indent=1))
         archive.writestr("fhir-bundle.json", json.dumps(bundle_json(build_bundle(patient, actor=actor)), indent=1))
         archive.writestr("access-log.json", json.dumps(trail, cls=DjangoJSONEncoder, indent=1))
+        written: set[str] = set()
         for instance, attname, name in _files(rows):
+            if name in written:  # one stored file may be referenced by two rows
+                continue
+            written.add(name)
             storage = instance._meta.get_field(attname).storage
             if not storage.exists(name):
                 manifest["files"].append({"name": name, "missing": True})
