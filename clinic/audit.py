@@ -66,7 +66,11 @@ def audit_record(
     if clinic is None and user is not None:
         clinic = user.clinic
     if not actor_label:
-        actor_label = user.username if user is not None else ("anonymous" if actor is not None else "system")
+        if user is not None:
+            # A patient's username is their e-mail: the trail outlives the record, so it keeps the id only.
+            actor_label = f"patient user {user.pk}" if user.role == "patient" else user.username
+        else:
+            actor_label = "anonymous" if actor is not None else "system"
     return AuditEvent.objects.create(
         actor=user,
         actor_label=actor_label[:160],

@@ -48,6 +48,8 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
 def env_secret(name: str, *, required: bool, default: str = "") -> str:
     """Read a secret from NAME, or from the file named by NAME_FILE (Docker/K8s secrets)."""
     path = os.environ.get(f"{name}_FILE")
+    if path and os.environ.get(name):
+        raise ImproperlyConfigured(f"set {name} or {name}_FILE, not both")
     if path:
         try:
             return Path(path).read_text().strip()

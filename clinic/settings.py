@@ -29,6 +29,10 @@ SECRET_KEY = env_secret("SECRET_KEY", required=PRODUCTION, default="dev-only-ins
 # Keyed hash for device and API tokens; separate from SECRET_KEY so rotating one does not
 # invalidate the other.
 TOKEN_HASH_KEY = env_secret("TOKEN_HASH_KEY", required=PRODUCTION, default="dev-only-token-hash-key")
+if PRODUCTION and (SECRET_KEY.startswith("dev-only") or TOKEN_HASH_KEY.startswith("dev-only")):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("SECRET_KEY and TOKEN_HASH_KEY must not be the development defaults in production")
 DEBUG = env_bool("DEBUG", default=not PRODUCTION and not TESTING)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 if PRODUCTION and not env_list("ALLOWED_HOSTS"):
@@ -97,8 +101,9 @@ TEMPLATES = [
 ]
 
 # --- Data stores -----------------------------------------------------------------------------
-DATABASE_URL = env_str("DATABASE_URL")
-REDIS_URL = env_str("REDIS_URL")
+# Both may carry a password, so both may also come from files (DATABASE_URL_FILE, REDIS_URL_FILE).
+DATABASE_URL = env_secret("DATABASE_URL", required=False)
+REDIS_URL = env_secret("REDIS_URL", required=False)
 if PRODUCTION and not (DATABASE_URL and REDIS_URL):
     from django.core.exceptions import ImproperlyConfigured
 
@@ -220,7 +225,7 @@ CONTENT_SECURITY_POLICY = (
 
 # --- Static and media ---------------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "clinic" / "static"]
 WHITENOISE_USE_FINDERS = not PRODUCTION
 if not PRODUCTION:
@@ -378,6 +383,8 @@ INGEST_COMPRESSION_LEVEL = env_int("INGEST_COMPRESSION_LEVEL", 0)
 CELERY_IMPORTS = ["patients.media.tasks"]
 MEDIA_PHOTO_MAX_BYTES = env_int("MEDIA_PHOTO_MAX_BYTES", 20 * 1024 * 1024)
 MEDIA_VIDEO_MAX_BYTES = env_int("MEDIA_VIDEO_MAX_BYTES", 200 * 1024 * 1024)
+# Fault-injection point for the grading fault tests (dotted path called with (stage, run)); empty in use.
+GRADING_PHASE_HOOK = env_str("GRADING_PHASE_HOOK", "")
 PATIENT_TABS.append(("media", "Photos & video", "patients:media"))
 PATIENT_TIMELINE_PROVIDERS.append("patients.media.hooks.timeline_entries")
 PROGRESS_SERIES_PROVIDERS.append("patients.media.hooks.progress_series")

@@ -2,6 +2,7 @@ from django.urls import include, path
 
 from patients import views
 from patients.evaluations import views as evaluation_views
+from patients.privacy import views as privacy_views
 from patients.progress import views as progress_views
 from patients.questionnaires import views as questionnaire_views
 from patients.treatments import views as treatment_views
@@ -14,6 +15,8 @@ urlpatterns = [
     path("questionnaire-wording/", questionnaire_views.wording, name="questionnaire-wording"),
     path("<int:patient_id>/", views.patient_detail, name="detail"),
     path("<int:patient_id>/edit/", views.patient_edit, name="edit"),
+    path("<int:patient_id>/export/", privacy_views.patient_export, name="export"),
+    path("<int:patient_id>/erase/", privacy_views.patient_erase, name="erase"),
     path("<int:patient_id>/stage/", views.patient_stage, name="stage"),
     path("<int:patient_id>/consents/", views.consent_add, name="consent-add"),
     path("<int:patient_id>/consents/<int:consent_id>/withdraw/", views.consent_withdraw, name="consent-withdraw"),

@@ -16,7 +16,7 @@ import pytest
 
 from tests.harness.people import PASSWORD, make_patient, make_user
 
-pytest_plugins = ["tests.harness.servers", "tests.harness.browser"]
+pytest_plugins = ["tests.harness.servers", "tests.harness.browser", "tests.harness.faults"]
 
 __all__ = ["PASSWORD"]
 

@@ -12,8 +12,10 @@ import io
 import logging
 
 import numpy as np
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from clinic.audit import audit_record
 from patients.media import storage
@@ -58,6 +60,14 @@ def _claim(run_id: int) -> GradingRun | None:
 def _progress(run: GradingRun, stage: str, fraction: float) -> None:
     percent = int(max(0, min(99, round(fraction * 100))))
     GradingRun.objects.filter(pk=run.pk).update(stage=stage[:160], progress=percent)
+    _phase(stage, run)
+
+
+def _phase(stage: str, run: GradingRun) -> None:
+    """Fault-injection point for tests (``GRADING_PHASE_HOOK``); nothing is configured in production."""
+    dotted = getattr(settings, "GRADING_PHASE_HOOK", "")
+    if dotted:
+        import_string(dotted)(stage, run)
 
 
 def _label(view: str) -> str:
@@ -150,6 +160,11 @@ def _grade(run: GradingRun) -> None:
     _progress(run, "Suggesting scale items", done / total)
     suggestions, notes = suggest(measures_by_view, healthy)
     with transaction.atomic():
+        # A message redelivered while the first delivery still ran (a visibility timeout shorter than
+        # the grading) may grade the run twice at once; only the first to get here finishes it.
+        current = GradingRun.objects.select_for_update().only("status").get(pk=run.pk)
+        if current.status == GradingRun.Status.DONE:
+            return
         run.suggestions.all().delete()
         GradingSuggestion.objects.bulk_create(
             [

@@ -53,14 +53,17 @@ def child_env(**overrides: str) -> dict[str, str]:
     return env
 
 
-def wait_http(url: str, timeout: float = 60.0, proc: subprocess.Popen | None = None) -> None:
+def wait_http(
+    url: str, timeout: float = 60.0, proc: subprocess.Popen | None = None, headers: dict | None = None
+) -> None:
     deadline = time.monotonic() + timeout
     last: Exception | None = None
     while time.monotonic() < deadline:
         if proc is not None and proc.poll() is not None:
             raise RuntimeError(f"process exited with {proc.returncode} before {url} answered")
         try:
-            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - loopback only
+            request = urllib.request.Request(url, headers=headers or {})  # noqa: S310 - loopback only
+            with urllib.request.urlopen(request, timeout=2) as response:  # noqa: S310 - loopback only
                 if response.status < 500:
                     return
         except Exception as exc:  # noqa: BLE001
@@ -97,7 +100,12 @@ class ServerProcess:
 
 
 def start_asgi_server(
-    log_dir: Path, *, port: int | None = None, env: dict | None = None, workers: int = 1
+    log_dir: Path,
+    *,
+    port: int | None = None,
+    env: dict | None = None,
+    workers: int = 1,
+    health_headers: dict | None = None,
 ) -> ServerProcess:
     port = port or free_port()
     log_path = log_dir / f"uvicorn-{port}.log"
@@ -127,7 +135,7 @@ def start_asgi_server(
         )
     server = ServerProcess(proc=proc, port=port, log_path=log_path)
     try:
-        wait_http(f"{server.url}/healthz", proc=proc)
+        wait_http(f"{server.url}/healthz", proc=proc, headers=health_headers)
     except Exception:
         server.stop()
         raise RuntimeError(f"ASGI server did not start:\n{server.log()[-4000:]}") from None

@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.utils.module_loading import import_string
 
 from clinic.demo import DEMO_PASSWORD, seed_people
@@ -9,6 +9,9 @@ class Command(BaseCommand):
     help = "Create (or complete) the demo clinic: staff, patients, chairs, a simulated edge device."
 
     def handle(self, *args, **options):
+        if getattr(settings, "PRODUCTION", False):
+            # The demo accounts share one published password.
+            raise CommandError("The demo clinic is not created in production (DJANGO_ENV=production).")
         demo = seed_people()
         for dotted in getattr(settings, "DEMO_SEEDERS", []):
             import_string(dotted)(demo)
