@@ -439,3 +439,13 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     "PracticeStatusEnum": "sessions.api_enums.PRACTICE_STATUS",
     "GoalStatusEnum": "sessions.api_enums.GOAL_STATUS",
 }
+
+# --- EMG biofeedback sessions (sessions/biofeedback) -----------------------------------------------
+INGEST_LISTENERS.append("sessions.biofeedback.live.on_windows")
+BIOFEEDBACK_FRAME_INTERVAL_S = 0.035  # live frames per session at most ~25 Hz
+BIOFEEDBACK_SESSION_CACHE_SECONDS = 1.0  # a threshold change reaches every server process within this
+CELERY_IMPORTS.append("sessions.biofeedback.tasks")
+PATIENT_TABS.append(("biofeedback", "EMG sessions", "therapy:patient-biofeedback"))
+PATIENT_TIMELINE_PROVIDERS.append("sessions.biofeedback.hooks.timeline")
+PROGRESS_SERIES_PROVIDERS.append("sessions.biofeedback.hooks.progress_series")
+DEMO_SEEDERS.append("sessions.biofeedback.demo.seed_biofeedback_session")
