@@ -226,7 +226,11 @@ def biofeedback_calibration_step(
     """
     from sessions.biofeedback.calibration import measure_calibration
 
-    session = BiofeedbackSession.objects.select_for_update().select_related("recording", "chair").get(pk=session.pk)
+    session = (
+        BiofeedbackSession.objects.select_for_update(of=("self",))
+        .select_related("recording", "chair")
+        .get(pk=session.pk)
+    )
     _open_session(session)
     if kind not in SessionMarker.Kind.values:
         raise DomainError("Unknown calibration step.", code="step")
@@ -300,7 +304,11 @@ def biofeedback_trial_start(
     duration_s: float = 10.0,
     sample_start: int | None = None,
 ) -> BiofeedbackTrial:
-    session = BiofeedbackSession.objects.select_for_update().select_related("recording", "chair").get(pk=session.pk)
+    session = (
+        BiofeedbackSession.objects.select_for_update(of=("self",))
+        .select_related("recording", "chair")
+        .get(pk=session.pk)
+    )
     _open_session(session)
     prompt = (prompt or "").strip()
     if not prompt:
@@ -339,7 +347,7 @@ def _stop(trial: BiofeedbackTrial, sample: int) -> None:
 @transaction.atomic
 def biofeedback_trial_stop(*, actor: User, trial: BiofeedbackTrial, sample_stop: int | None = None) -> BiofeedbackTrial:
     trial = (
-        BiofeedbackTrial.objects.select_for_update()
+        BiofeedbackTrial.objects.select_for_update(of=("self",))
         .select_related("session__recording", "session__chair")
         .get(pk=trial.pk)
     )
@@ -365,7 +373,11 @@ def biofeedback_session_end(*, actor: User, session: BiofeedbackSession, sample_
     """End the session and queue its report (a second end, or a retried queue, stores one report)."""
     from sessions.biofeedback.tasks import session_report
 
-    session = BiofeedbackSession.objects.select_for_update().select_related("recording", "chair").get(pk=session.pk)
+    session = (
+        BiofeedbackSession.objects.select_for_update(of=("self",))
+        .select_related("recording", "chair")
+        .get(pk=session.pk)
+    )
     if session.ended_at is None:
         end = sample_to
         if end is None and session.recording is not None:

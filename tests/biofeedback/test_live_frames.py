@@ -43,9 +43,7 @@ async def _frames(ws: WebsocketCommunicator, until_seq: int, timeout: float = 15
     return frames
 
 
-async def test_watchers_get_envelopes_and_the_symmetry_ratio_and_can_resync_a_range(
-    device, start_session, therapist_a
-):
+async def test_watchers_get_envelopes_and_the_symmetry_ratio_and_can_resync_a_range(device, start_session, therapist_a):
     session = await database_sync_to_async(start_session)(device.chair, threshold_pct=80)
     watcher = await _watch(session.pk, therapist_a)
     rid = uuid.uuid4()
