@@ -121,9 +121,11 @@
       setText("bf-trial-now", trial ? "Trial " + trial.number + ": " + trial.prompt + (trial.emotional_cue ? " — “" + trial.emotional_cue + "”" : "") : "");
       var stop = el("bf-trial-stop");
       if (stop) { stop.disabled = !trial; }
-      setText("bf-cal-status", next.calibration ? "Calibrated: rest " + next.calibration.rest.join(" / ") + " µV, maximum " + next.calibration.maximum.join(" / ") + " µV." : "Not calibrated yet.");
+      setText("bf-cal-status", next.calibration ? "Calibrated: rest " + next.calibration.rest.map(fixed1).join(" / ") + " µV, maximum " + next.calibration.maximum.map(fixed1).join(" / ") + " µV." : "Not calibrated yet.");
     }
   }
+
+  function fixed1(value) { return Number(value).toFixed(1); }
 
   function writeSegments(segments) {
     segments.forEach(function (segment) {
@@ -275,6 +277,14 @@
     return lines;
   }
 
+  // "Zygomaticus major L" -> "Zygomat. L": bars are narrow.
+  function shortLabel(name, number) {
+    if (!name) { return "Ch " + number; }
+    var words = name.split(" ");
+    var first = words[0].length > 8 ? words[0].slice(0, 7) + "." : words[0];
+    return words.length > 1 ? first + " " + words[words.length - 1] : first;
+  }
+
   function drawBars() {
     if (!bars) { return; }
     var c = fitCanvas(bars), ctx = c.ctx, layout = barLayout(c);
@@ -290,7 +300,7 @@
       }
     }
     var names = state.labels || ["Ch 1", "Ch 2"];
-    labels = [names[0], names[1]];
+    labels = [shortLabel(names[0], 1), shortLabel(names[1], 2)];
     if (layout.columns === 3) { values.push(smoothRatio === null ? 0 : smoothRatio * 100); labels.push("Ratio"); }
     ctx.font = (view === "patient" ? "16px" : "12px") + " system-ui, sans-serif";
     ctx.textAlign = "center";
@@ -311,6 +321,8 @@
     linesOnBars().forEach(function (line) {
       var lx = layout.gap + line.column * (layout.width + layout.gap);
       var ly = yOf(layout, line.value);
+      ctx.strokeStyle = "#ffffff"; ctx.lineWidth = 7;
+      ctx.beginPath(); ctx.moveTo(lx - 6, ly); ctx.lineTo(lx + layout.width + 6, ly); ctx.stroke();
       ctx.strokeStyle = line.color; ctx.lineWidth = 3; ctx.setLineDash([8, 5]);
       ctx.beginPath(); ctx.moveTo(lx - 6, ly); ctx.lineTo(lx + layout.width + 6, ly); ctx.stroke();
       ctx.setLineDash([]); ctx.lineWidth = 1;
