@@ -9,17 +9,20 @@ frames from the channel layer, and takes control messages (``sessions.biofeedbac
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
 
 import numpy as np
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from clinic.audit import audit_client, audit_record, client_ip_from_meta
 from clinic.errors import DomainError
-from sessions.biofeedback import services
+from sessions.biofeedback import fanout, services
 from sessions.biofeedback.access import access_session
 from sessions.biofeedback.control import ControlError, parse_control
 from sessions.biofeedback.live import POINTS_PER_SECOND
@@ -90,6 +93,40 @@ def backfill(session_id: int, from_seq: int, to_seq: int) -> list[dict]:
 
 
 class LiveSessionConsumer(AsyncWebsocketConsumer):
+    async def __call__(self, scope, receive, send):
+        # Frames come from this process's hub (sessions.biofeedback.fanout), not from a channel of
+        # its own: no per-socket channel-layer subscription, no task per message.
+        self.scope = scope
+        self.channel_layer = None
+        self.base_send = send
+        self.outbox: asyncio.Queue = asyncio.Queue(maxsize=500)
+        self.writer = None
+        try:
+            while True:
+                await self.dispatch(await receive())
+        except StopConsumer:
+            pass
+        finally:
+            if self.writer is not None:
+                self.writer.cancel()
+
+    async def dispatch(self, message):
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
+    def deliver(self, text: str) -> None:
+        """Called by the hub for every frame or state change of this session."""
+        if self.outbox.full():
+            self.outbox.get_nowait()  # a slow browser loses the oldest frame, then resyncs the hole
+        self.outbox.put_nowait(text)
+
+    async def _write(self) -> None:
+        while True:
+            text = await self.outbox.get()
+            await self.send(text_data=text)
+
     async def connect(self):
         self.session_id = None
         user = self.scope.get("user")
@@ -103,15 +140,15 @@ class LiveSessionConsumer(AsyncWebsocketConsumer):
         self.user = user
         self.session_id = state["session"]
         self.watch_started = time.monotonic()
-        self.group = services.group_name(self.session_id)
-        await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
         await self.send(text_data=json.dumps(state))
+        self.writer = asyncio.get_running_loop().create_task(self._write())
+        await fanout.watch(self.session_id, self)
 
     async def disconnect(self, code):
         if self.session_id is None:
             return
-        await self.channel_layer.group_discard(self.group, self.channel_name)
+        fanout.unwatch(self.session_id, self)
         await database_sync_to_async(_unwatch)(
             self.user, self.session_id, self.ip, time.monotonic() - self.watch_started
         )
@@ -148,10 +185,3 @@ class LiveSessionConsumer(AsyncWebsocketConsumer):
 
     async def _error(self, code: str, message: str) -> None:
         await self.send(text_data=json.dumps({"type": "error", "code": code, "message": message}))
-
-    # --- from the channel layer ---------------------------------------------------------------------
-    async def bio_frame(self, event):
-        await self.send(text_data=event["text"])
-
-    async def bio_event(self, event):
-        await self.send(text_data=json.dumps(event["message"]))

@@ -3,11 +3,11 @@
 For every batch of windows a chair's device committed, ``on_windows`` finds the open session at
 that chair (cached for ``BIOFEEDBACK_SESSION_CACHE_SECONDS``, so thresholds dragged on a page reach
 every server process within that time), runs the causal band-pass + moving RMS of
-``signal_core.emg.StreamingEngine`` with the session's calibration, and sends one frame per
-batch (at most one per ``BIOFEEDBACK_FRAME_INTERVAL_S``, ~25 Hz) to the session's channel-layer
-group. A frame carries the envelope at 100 points/s, the end-of-frame % of calibration, the
-protocol state (reward / alert), signal quality, and the device time of the frame's last sample
-(for the end-to-end latency measurement).
+``signal_core.emg.StreamingEngine`` with the session's calibration, and publishes one frame per
+batch (at most one per ``BIOFEEDBACK_FRAME_INTERVAL_S``, ~25 Hz) to the session's watchers in every
+server process (``sessions.biofeedback.fanout``). A frame carries the envelope at 100 points/s, the
+end-of-frame % of calibration, the protocol state (reward / alert), signal quality, and the device
+time of the frame's last sample (for the end-to-end latency measurement).
 
 The channel layer is at most once: each frame carries ``seq_from``/``seq_to`` so the page sees a
 gap and asks the browser socket to resync that range from the stored recording (``backfill``).
@@ -15,6 +15,7 @@ gap and asks the browser socket to resync that range from the stored recording (
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import math
@@ -24,10 +25,9 @@ from typing import Any
 
 import numpy as np
 from channels.db import database_sync_to_async
-from channels.layers import get_channel_layer
 from django.conf import settings
 
-from sessions.biofeedback.services import group_name
+from sessions.biofeedback import fanout
 from signal_core.emg import Calibration, StreamingEngine
 
 log = logging.getLogger("retrain.biofeedback")
@@ -52,6 +52,7 @@ class LiveSession:
     pending: list = field(default_factory=list)
     last_sent: float = 0.0
     last_seq: int = -1
+    flush: asyncio.TimerHandle | None = None
 
 
 _by_chair: dict[int, tuple[LiveSession | None, float]] = {}  # chair id -> (open session, fetched at)
@@ -87,11 +88,35 @@ def _load(chair_id: int, recording) -> dict | None:
 
 
 async def _session_for(recording) -> LiveSession | None:
+    """The open session at the recording's chair. Once cached, a stale entry is refreshed in the
+    background (the listener never waits for the database after the first look-up)."""
     now = time.monotonic()
     cached = _by_chair.get(recording.chair_id)
-    if cached is not None and now - cached[1] < settings.BIOFEEDBACK_SESSION_CACHE_SECONDS:
-        return cached[0]
-    row = await database_sync_to_async(_load)(recording.chair_id, recording)
+    if cached is None:
+        return await _refresh(recording)
+    if now - cached[1] >= settings.BIOFEEDBACK_SESSION_CACHE_SECONDS and recording.chair_id not in _refreshing:
+        _refreshing.add(recording.chair_id)
+        task = asyncio.get_running_loop().create_task(_refresh(recording))
+        _refresh_tasks.add(task)
+        task.add_done_callback(_refresh_tasks.discard)
+    return cached[0]
+
+
+_refreshing: set[int] = set()
+_refresh_tasks: set[asyncio.Task] = set()
+
+
+async def _refresh(recording) -> LiveSession | None:
+    try:
+        row = await database_sync_to_async(_load)(recording.chair_id, recording)
+    except Exception:  # noqa: BLE001 - keep the cached entry; try again on the next batch
+        log.exception("biofeedback.session_lookup_failed", extra={"chair": recording.chair_id})
+        cached = _by_chair.get(recording.chair_id)
+        return cached[0] if cached else None
+    finally:
+        _refreshing.discard(recording.chair_id)
+    now = time.monotonic()
+    cached = _by_chair.get(recording.chair_id)
     live = cached[0] if cached is not None else None
     if row is None:
         live = None
@@ -268,13 +293,23 @@ async def on_windows(recording, windows: list) -> None:
             return
     engine = _engine_for(recording, live)
     live.pending.extend(windows)
-    now = time.monotonic()
-    if now - live.last_sent < settings.BIOFEEDBACK_FRAME_INTERVAL_S:
+    wait = settings.BIOFEEDBACK_FRAME_INTERVAL_S - (time.monotonic() - live.last_sent)
+    if wait > 0:
+        # Too soon after the last frame: send what waits a little later (unless a batch comes first).
+        if live.flush is None:
+            live.flush = asyncio.get_running_loop().call_later(wait, _flush, live, recording, engine)
+        return
+    _flush(live, recording, engine)
+
+
+def _flush(live: LiveSession, recording, engine: StreamingEngine) -> None:
+    if live.flush is not None:
+        live.flush.cancel()
+        live.flush = None
+    if not live.pending:
         return
     batch, live.pending = sorted(live.pending, key=lambda w: w.seq), []
-    live.last_sent = now
+    live.last_sent = time.monotonic()
     frame = build_frame(live, recording, engine, batch, last_seq=live.last_seq)
     live.last_seq = batch[-1].seq
-    layer = get_channel_layer()
-    if layer is not None:
-        await layer.group_send(group_name(live.id), {"type": "bio.frame", "text": json.dumps(frame)})
+    fanout.publish(live.id, json.dumps(frame))

@@ -35,8 +35,8 @@ def envelope_chart(
         reduced = np.nanmax(envelope[:, :usable].reshape(envelope.shape[0], -1, per), axis=-1) if usable else envelope
     finite = reduced[np.isfinite(reduced)]
     high = float(finite.max()) if finite.size else 1.0
-    ticks = _nice_ticks(0.0, max(high, 1.0))
-    top_value = ticks[-1]
+    top_value = max(high, 1.0) * 1.08
+    ticks = [t for t in _nice_ticks(0.0, top_value) if t <= top_value]
     duration = n / fs
 
     def x(seconds: float) -> float:
@@ -56,7 +56,7 @@ def envelope_chart(
             f'<rect class="trial-band" x="{x(start):.1f}" y="{top}" width="{max(1.0, x(stop) - x(start)):.1f}" '
             f'height="{plot_h}" fill="#fef3c7" stroke="#f59e0b" stroke-width="1"/>'
         )
-        parts.append(f'<text class="chart-tick" x="{x(start) + 4:.1f}" y="{top + 12}">Trial {int(number)}</text>')
+        parts.append(f'<text class="chart-tick" x="{x(start) + 4:.1f}" y="{top + 26}">Trial {int(number)}</text>')
     for tick in ticks:
         ty = y(tick)
         parts.append(f'<line x1="{left}" x2="{width - right}" y1="{ty:.1f}" y2="{ty:.1f}" stroke="#e4e7eb"/>')

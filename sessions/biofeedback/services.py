@@ -3,11 +3,10 @@ view are told on commit (through the channel layer, at most once: the page also 
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.db import transaction
 from django.utils import timezone
 
@@ -33,19 +32,14 @@ DEFAULT_CEILING = 30.0
 ARRIVAL_MARGIN_S = 0.2
 
 
-def group_name(session_id: int) -> str:
-    return f"biofeedback.{session_id}"
-
-
 def emit(session_id: int, message: dict) -> None:
     """Tell the session's live watchers, after the transaction commits (never blocks a write)."""
 
     def send() -> None:
-        layer = get_channel_layer()
-        if layer is None:
-            return
+        from sessions.biofeedback.fanout import publish_from_sync
+
         try:
-            async_to_sync(layer.group_send)(group_name(session_id), {"type": "bio.event", "message": message})
+            publish_from_sync(session_id, json.dumps(message))
         except Exception:  # noqa: BLE001 - the live view is best effort; the page reloads state
             log.warning("biofeedback.emit_failed", extra={"session": session_id})
 

@@ -10,11 +10,13 @@ SMILE_AND_EYE = [{"muscle": "zygomaticus_major", "side": "left"}, {"muscle": "or
 
 @pytest.fixture(autouse=True)
 def _fresh_live_cache():
-    from sessions.biofeedback import live
+    from sessions.biofeedback import fanout, live
 
     live._by_chair.clear()
     live._engines.clear()
     live._stream_session.clear()
+    fanout._publishers.clear()
+    fanout._hubs.clear()
     yield
 
 

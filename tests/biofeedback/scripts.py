@@ -6,7 +6,7 @@ from __future__ import annotations
 REPORT_SCRIPT = """
 loop = false
 realtime = false
-duration_s = 22
+duration_s = 27
 
 [[driver.simulated.script]]
 seconds = 3
@@ -46,6 +46,19 @@ target = 1
 synkinetic = 0
 level = 0.6
 ratio = 0.5
+delay_ms = 60
+
+[[driver.simulated.script]]
+seconds = 2
+state = "rest"
+
+[[driver.simulated.script]]
+seconds = 3
+state = "synkinesis"
+target = 1
+synkinetic = 0
+level = 0.5
+ratio = 1.0
 delay_ms = 60
 
 [[driver.simulated.script]]

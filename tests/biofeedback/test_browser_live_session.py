@@ -141,5 +141,20 @@ def test_live_traces_follow_the_chair_and_the_page_shows_symmetry_and_the_ceilin
         page.get_by_role("button", name="Sound off").click()  # audio on: the alert beeps without errors
         page.wait_for_timeout(1500)
         assert page.locator("#bf-mute").inner_text() == "Sound on"
+
+        # A trial from the page: prompt, emotional cue, duration; it stops itself after 3 s.
+        page.get_by_label("Duration (s)").fill("3")
+        page.get_by_role("button", name="Start trial").click()
+        page.wait_for_selector("#bf-trial-now:has-text('Trial 1: Smile')")
+        _until(page, "document.getElementById('bf-trial-stop').disabled === true", 10)
+        trial = inhibition.trials.get()
+        assert trial.emotional_cue == "Smile thinking of something that makes you happy"
+        assert 2.5 <= (trial.sample_stop - trial.sample_start) / FS <= 3.0
+        page.get_by_role("button", name="End session & report").click()
+        page.wait_for_url(f"**/therapy/biofeedback/{inhibition.pk}/report/")
+        page.wait_for_selector("#bf-coact", timeout=30_000)
+        assert page.locator("table.bf-trials tbody tr").count() == 1
+        assert page.locator(".bf-envelope svg rect.trial-band").count() == 1
+        screenshot(page, "06-inhibition-report")
     finally:
         stop_process(agent)

@@ -102,7 +102,8 @@ def test_the_report_of_a_scripted_recording_matches_the_script(
     trial(symmetry, "Smile", 6.5, 10.5)  # both sides at 0.5: ratio 1.0
     trial(symmetry, "Smile", 11.5, 15.5)  # left at 0.25, right 0.5: ratio 0.5
     trial(symmetry, "Smile", 16.5, 20.5)  # left follows the right at half its level, 60 ms late
-    services.biofeedback_session_end(actor=therapist_a, session=symmetry, sample_to=s(21))
+    trial(symmetry, "Smile", 21.5, 25.5)  # left follows the right at the same level, 60 ms late
+    services.biofeedback_session_end(actor=therapist_a, session=symmetry, sample_to=s(26))
 
     inhibition = start_session(device.chair, protocol="inhibition", sites=[
         {"muscle": "orbicularis_oculi", "side": "left"}, {"muscle": "zygomaticus_major", "side": "left"},
@@ -111,15 +112,16 @@ def test_the_report_of_a_scripted_recording_matches_the_script(
     inhibition.refresh_from_db()
     calibrate(inhibition)
     trial(inhibition, "Smile", 16.5, 20.5)  # smile (ch 1) with the eye (ch 0) at half, 60 ms late
-    services.biofeedback_session_end(actor=therapist_a, session=inhibition, sample_to=s(21))
+    trial(inhibition, "Smile", 21.5, 25.5)  # smile with the eye as strong, 60 ms late
+    services.biofeedback_session_end(actor=therapist_a, session=inhibition, sample_to=s(26))
 
     first = wait_for(lambda: _report_done(symmetry.pk), 180, "the symmetry report")
     second = wait_for(lambda: _report_done(inhibition.pk), 180, "the inhibition report")
 
-    t1, t2, t3 = (t["summary"] for t in first.trials)
+    t1, t2, t3, t4 = (t["summary"] for t in first.trials)
     measured = {
         "symmetry": [
-            {k: t[k] for k in ("symmetry_index", "onset_latency_s", "time_in_zone_fraction")} for t in (t1, t2, t3)
+            {k: t[k] for k in ("symmetry_index", "onset_latency_s", "time_in_zone_fraction")} for t in (t1, t2, t3, t4)
         ],
         "inhibition": [
             {
@@ -134,23 +136,38 @@ def test_the_report_of_a_scripted_recording_matches_the_script(
     assert _within(t2["symmetry_index"], 0.5, 0.10), t2["symmetry_index"]
     assert _within(t3["symmetry_index"], 0.5, 0.10), t3["symmetry_index"]
     assert abs(t1["onset_latency_s"]) <= 0.020, t1["onset_latency_s"]
-    assert abs(t3["onset_latency_s"] - 0.060) <= 0.020, t3["onset_latency_s"]
+    assert _within(t4["symmetry_index"], 1.0, 0.10), t4["symmetry_index"]
+    # Onsets: the script starts the left 60 ms after the right. With both at the same level the
+    # measured latency is that; a side at half the level crosses its threshold later in the 150 ms
+    # ramp, so trial 3 reads later still (reported, and only bounded here).
+    assert abs(t4["onset_latency_s"] - 0.060) <= 0.020, t4["onset_latency_s"]
+    assert 0.040 <= t3["onset_latency_s"] <= 0.100, t3["onset_latency_s"]
     # Peaks and means per channel: the left at half the right in trial 2 (0.25 vs 0.5 of 160 µV).
     left, right = t2["channels"]
     assert left["role"] == "affected" and right["role"] == "healthy"
     assert _within(left["envelope_peak"] / right["envelope_peak"], 0.5, 0.15)
     assert _within(right["envelope_mean"], 3 + 0.5 * 160 * 0.75, 0.25)  # 3 of the 4 s active
     assert first.summary["symmetry_index"] == pytest.approx(
-        (t1["symmetry_index"] + t2["symmetry_index"] + t3["symmetry_index"]) / 3, abs=1e-3
+        sum(t["symmetry_index"] for t in (t1, t2, t3, t4)) / 4, abs=1e-3
     )
     assert t1["time_in_zone_fraction"] > 0.8 and t2["time_in_zone_fraction"] < 0.1
-    assert '<rect class="trial-band"' in first.envelope_svg and first.envelope_svg.count("Trial ") == 3
+    assert '<rect class="trial-band"' in first.envelope_svg and first.envelope_svg.count("Trial ") == 4
 
-    (inhibit_trial,) = (t["summary"] for t in second.trials)
-    assert _within(inhibit_trial["coactivation_ratio"], 0.5, 0.10), inhibit_trial["coactivation_ratio"]
-    assert abs(inhibit_trial["onset_latency_s"] - 0.060) <= 0.020, inhibit_trial["onset_latency_s"]
+    inhibit_trial, equal_trial = (t["summary"] for t in second.trials)
+    # Co-activation divides each channel by its own calibration maximum (the peak envelope of that
+    # channel's maximal expression, itself a noisy estimate): the script's level ratio, times the
+    # ratio of the two measured maxima, is what the report must give.
+    inhibition.refresh_from_db()
+    target_max, inhibit_max = inhibition.calibration["maximum"][1], inhibition.calibration["maximum"][0]
+    scale = target_max / inhibit_max
+    assert _within(inhibit_trial["coactivation_ratio"], 0.5 * scale, 0.10), (inhibit_trial, scale)
+    assert _within(equal_trial["coactivation_ratio"], 1.0 * scale, 0.10), (equal_trial, scale)
+    assert abs(equal_trial["onset_latency_s"] - 0.060) <= 0.020, equal_trial["onset_latency_s"]
+    # Target at ~75 % ≥ 30 % and the eye at ~37.5 % ≤ 45 % while smiling (3 of the 4 s, less the ramps).
     assert 0.6 <= inhibit_trial["time_in_zone_fraction"] <= 0.85, inhibit_trial["time_in_zone_fraction"]
-    assert second.summary["coactivation_ratio"] == pytest.approx(inhibit_trial["coactivation_ratio"], abs=1e-3)
+    assert second.summary["coactivation_ratio"] == pytest.approx(
+        (inhibit_trial["coactivation_ratio"] + equal_trial["coactivation_ratio"]) / 2, abs=1e-3
+    )
 
     # A retried and a duplicated task store nothing new: one report per session, computed once.
     finished_at = first.finished_at
