@@ -22,6 +22,7 @@
   var ringIndex = new Float64Array(RING).fill(-1);
   var latestPoint = -1;
   var lastSeq = -1;
+  var recording = null;
   var gaps = 0;
   var lastFrame = null;
   var lastFrameAt = 0;
@@ -84,7 +85,8 @@
   function connect() {
     var scheme = location.protocol === "https:" ? "wss://" : "ws://";
     socket = new WebSocket(scheme + location.host + root.dataset.ws);
-    socket.onopen = function () { retry = 0; setConn("Live", "ok"); lastSeq = -1; };
+    // lastSeq survives a reconnect: the first frame after it shows the hole, which is resynced.
+    socket.onopen = function () { retry = 0; setConn("Live", "ok"); };
     socket.onmessage = function (event) { onMessage(JSON.parse(event.data)); };
     socket.onclose = function () {
       setConn("Reconnecting…", "warn");
@@ -143,6 +145,10 @@
 
   function onFrame(frame) {
     window.bfStats.frames += 1;
+    if (frame.recording !== recording) {
+      // A new recording (the chair's agent restarted): its seq and sample positions start again.
+      recording = frame.recording; lastSeq = -1; latestPoint = -1; ringIndex.fill(-1);
+    }
     if (lastSeq >= 0 && frame.seq_from > lastSeq + 1) {
       gaps += 1;
       window.bfStats.gaps = gaps;
