@@ -199,7 +199,8 @@ def protocol_state(
         return "uncalibrated", None
     if protocol == "inhibition":
         inhibit = percent[roles["inhibit"]]
-        ratio = float(inhibit / target) if target > 0 and math.isfinite(inhibit) else None
+        # The ratio means something only while the target muscle works (at rest it is noise over noise).
+        ratio = float(inhibit / target) if target > 10 and math.isfinite(inhibit) else None
         if ceiling is not None and math.isfinite(inhibit) and inhibit > ceiling:
             return "alert", ratio
         if threshold is not None and target >= threshold:
