@@ -178,23 +178,19 @@ def run(chairs: int, seconds: float, warmup: float, pages: int, database_url: st
     port = _free_port()
     workdir = Path(tempfile.mkdtemp(prefix="retrain-live-", dir="/dev/shm" if Path("/dev/shm").is_dir() else None))
     server_log = open(workdir / "server.log", "wb")  # noqa: SIM115
-    # BENCH_SERVER_PROFILE=<file>: run the server under cProfile (stats written when it stops).
-    profile = (
-        ["-m", "cProfile", "-o", os.environ["BENCH_SERVER_PROFILE"]] if os.environ.get("BENCH_SERVER_PROFILE") else []
-    )
+    command = [sys.executable, "-m", "uvicorn", "clinic.asgi:application", "--host", "127.0.0.1", "--port", str(port)]
+    command += ["--log-level", "warning", "--no-access-log"]
+    if os.environ.get("BENCH_SERVER_PROFILE"):
+        # cProfile of the server's event loop thread, written when the server stops.
+        code = (
+            "import cProfile, uvicorn; p = cProfile.Profile(); p.enable()\n"
+            f"try: uvicorn.run('clinic.asgi:application', host='127.0.0.1', port={port}, log_level='warning', "
+            "access_log=False)\n"
+            f"finally: p.disable(); p.dump_stats({os.environ['BENCH_SERVER_PROFILE']!r})"
+        )
+        command = [sys.executable, "-c", code]
     server = subprocess.Popen(
-        [
-            sys.executable,
-            *profile,
-            "-m",
-            "uvicorn",
-            "clinic.asgi:application",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ]
-        + ["--log-level", "warning", "--no-access-log"],
+        command,
         cwd=ROOT,
         env=env,
         stdout=server_log,

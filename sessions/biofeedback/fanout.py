@@ -6,6 +6,9 @@ frame to its local sockets of that session. Per-session group messages would cos
 trip per frame on the sending side and one per frame on the receiving side, each waiting for a turn
 of a busy event loop: at 20 chairs × 20 frames/s that fell seconds behind (docs/performance.md).
 
+Sockets in the process that built a frame get it at once, without the round trip through Redis;
+the broadcast carries the sender's process id so its own hub skips it.
+
 Delivery is at most once, like the channel layer: the page detects holes by seq and resyncs.
 """
 
@@ -13,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 import weakref
 from collections import defaultdict
 
@@ -23,6 +27,7 @@ from django.conf import settings
 log = logging.getLogger("retrain.biofeedback")
 
 BROADCAST_GROUP = "biofeedback.frames"
+PROCESS_ID = uuid.uuid4().hex
 
 
 class _Publisher:
@@ -47,7 +52,7 @@ class _Publisher:
             if layer is None:
                 continue
             try:
-                await layer.group_send(BROADCAST_GROUP, {"type": "bio.batch", "frames": batch})
+                await layer.group_send(BROADCAST_GROUP, {"type": "bio.batch", "frames": batch, "origin": PROCESS_ID})
             except Exception:  # noqa: BLE001 - at most once; the page resyncs
                 log.warning("biofeedback.fanout_failed", extra={"frames": len(batch)})
 
@@ -58,6 +63,10 @@ _publishers: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 def publish(session_id: int, text: str) -> None:
     """Queue one frame (JSON text) for the session's watchers in every process (never waits)."""
     loop = asyncio.get_running_loop()
+    hub = _hubs.get(loop)
+    if hub is not None:
+        for watcher in tuple(hub.watchers.get(session_id, ())):
+            watcher.deliver(text)
     publisher = _publishers.get(loop)
     if publisher is None:
         publisher = _publishers[loop] = _Publisher()
@@ -93,6 +102,8 @@ class _Hub:
                 backoff = 0.2
                 while True:
                     message = await layer.receive(channel)
+                    if message.get("origin") == PROCESS_ID:
+                        continue  # delivered in this process already
                     for session_id, text in message.get("frames", ()):
                         for watcher in tuple(self.watchers.get(session_id, ())):
                             watcher.deliver(text)
