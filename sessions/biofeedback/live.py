@@ -71,15 +71,15 @@ def _load(chair_id: int, recording) -> dict | None:
     )
     if row is None:
         return None
-    if row["recording_id"] is None or row["recording_id"] != recording.id:
-        # The session started before the chair streamed (or the agent restarted): this is its recording
-        # from now on. Samples before now belong to no session.
+    if row["recording_id"] != recording.id:
+        # The session started before the chair streamed, or the agent restarted and opened a new
+        # recording: the one streaming now is the session's current recording.
+        from django.utils import timezone
+
         from sessions.models import Recording
 
-        rec = Recording.objects.filter(pk=recording.id).first()
-        if rec is not None and row["recording_id"] is None:
-            from django.utils import timezone
-
+        rec = Recording.objects.filter(pk=recording.id, chair_id=chair_id, ended_at__isnull=True).first()
+        if rec is not None:
             biofeedback_attach_recording(
                 session_id=row["id"], recording_id=rec.id, sample=rec.sample_at(timezone.now())
             )
@@ -121,6 +121,12 @@ async def _refresh(recording) -> LiveSession | None:
     if row is None:
         live = None
     elif live is not None and live.id == row["id"]:
+        if live.recording_id != row["recording_id"]:
+            # A new recording (the agent restarted): its seq starts again at 0.
+            live.last_seq, live.pending = -1, []
+            if live.flush is not None:
+                live.flush.cancel()
+                live.flush = None
         live.threshold_pct, live.ceiling_pct = row["threshold_pct"], row["ceiling_pct"]
         live.calibration, live.roles, live.recording_id = row["calibration"], row["roles"], row["recording_id"]
     else:

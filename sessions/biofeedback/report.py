@@ -82,20 +82,56 @@ def _roles(session: BiofeedbackSession) -> dict:
 
 
 def _compute(session: BiofeedbackSession, report_id: int) -> tuple[list, dict, str]:
-    trials = list(session.trials.filter(sample_stop__isnull=False).order_by("number"))
-    recording = session.recording
-    if recording is None or not trials:
+    trials = list(session.trials.filter(sample_stop__isnull=False).select_related("recording").order_by("number"))
+    if not trials:
         return [], {"note": "No trial was recorded in this session."}, ""
+    # Trials lie on the recording that was streaming when they ran (an agent restart opens a new one).
+    by_recording: dict = {}
+    for trial in trials:
+        recording = trial.recording or session.recording
+        if recording is not None:
+            by_recording.setdefault(recording.pk, (recording, []))[1].append(trial)
+    if not by_recording:
+        return [], {"note": "The chair never streamed during this session."}, ""
+    calibration = None
+    if session.calibration:
+        calibration = Calibration(tuple(session.calibration["rest"]), tuple(session.calibration["maximum"]))
+    labels = [session.site_label(c) for c in range(len(session.sites))]
+    results: list[dict] = []
+    svgs: list[str] = []
+    done_trials = 0
+    _progress(report_id, 10)
+    for recording, group in by_recording.values():
+        entries, svg = _recording_trials(session, recording, group, calibration, labels)
+        results += entries
+        svgs.append(svg)
+        done_trials += len(group)
+        _progress(report_id, 10 + int(85 * done_trials / len(trials)))
+    results.sort(key=lambda r: r["number"])
+    done = [r["summary"] for r in results if "summary" in r]
+    overview = {
+        "protocol": session.protocol,
+        "trials": len(results),
+        "symmetry_index": _mean([s["symmetry_index"] for s in done]),
+        "coactivation_ratio": _mean([s["coactivation_ratio"] for s in done]),
+        "winter_overlap": _mean([s["winter_overlap"] for s in done]),
+        "onset_latency_s": _mean([s["onset_latency_s"] for s in done]),
+        "time_in_zone_fraction": _mean([s["time_in_zone_fraction"] for s in done]),
+        "calibration": session.calibration,
+        "threshold_pct": session.threshold_pct,
+        "ceiling_pct": session.ceiling_pct,
+        "recordings": len(by_recording),
+    }
+    return results, overview, "".join(svgs)
+
+
+def _recording_trials(session, recording, trials: list, calibration, labels: list[str]) -> tuple[list, str]:
+    """Summaries of the trials that lie on one recording, and its envelope plot."""
     fs = recording.sampling_rate_hz
     margin = int(MARGIN_S * fs)
     lo = max(0, min(t.sample_start for t in trials) - margin)
     hi = max(t.sample_stop for t in trials) + margin
-    block = recording_samples(recording, sample_from=lo, sample_to=hi)
-    samples = block.samples
-    _progress(report_id, 10)
-    calibration = None
-    if session.calibration:
-        calibration = Calibration(tuple(session.calibration["rest"]), tuple(session.calibration["maximum"]))
+    samples = recording_samples(recording, sample_from=lo, sample_to=hi).samples
     roles = _roles(session)
     protocol = session.protocol
     # One zero-phase envelope of the whole span, for the plot and the symmetry time in zone.
@@ -103,7 +139,7 @@ def _compute(session: BiofeedbackSession, report_id: int) -> tuple[list, dict, s
     envelope = moving_rms(filter_emg(np.where(np.isfinite(samples), samples, 0.0), fs), fs, 0.1)
     envelope[:, ~finite] = np.nan
     results = []
-    for index, trial in enumerate(trials):
+    for trial in trials:
         start, stop = trial.sample_start - lo, min(trial.sample_stop, hi) - lo
         entry = {
             "number": trial.number,
@@ -111,6 +147,7 @@ def _compute(session: BiofeedbackSession, report_id: int) -> tuple[list, dict, s
             "emotional_cue": trial.emotional_cue,
             "duration_s": round((trial.sample_stop - trial.sample_start) / fs, 3),
             "start_s": round((trial.sample_start - lo) / fs, 3),
+            "recording": str(recording.pk),
         }
         try:
             summary = summarise_trial(
@@ -142,21 +179,6 @@ def _compute(session: BiofeedbackSession, report_id: int) -> tuple[list, dict, s
             summary["time_in_zone_fraction"] = round(fraction, 4) if math.isfinite(fraction) else None
         entry["summary"] = summary
         results.append(entry)
-        _progress(report_id, 10 + int(80 * (index + 1) / len(trials)))
-    done = [r["summary"] for r in results if "summary" in r]
-    overview = {
-        "protocol": protocol,
-        "trials": len(results),
-        "symmetry_index": _mean([s["symmetry_index"] for s in done]),
-        "coactivation_ratio": _mean([s["coactivation_ratio"] for s in done]),
-        "winter_overlap": _mean([s["winter_overlap"] for s in done]),
-        "onset_latency_s": _mean([s["onset_latency_s"] for s in done]),
-        "time_in_zone_fraction": _mean([s["time_in_zone_fraction"] for s in done]),
-        "calibration": session.calibration,
-        "threshold_pct": session.threshold_pct,
-        "ceiling_pct": session.ceiling_pct,
-    }
-    labels = [session.site_label(c) for c in range(len(session.sites))]
     svg = envelope_chart(
         envelope,
         fs,
@@ -164,5 +186,4 @@ def _compute(session: BiofeedbackSession, report_id: int) -> tuple[list, dict, s
         trials=[(r["number"], r["start_s"], r["start_s"] + r["duration_s"]) for r in results],
         title=f"Envelopes of session {session.pk} with trial markers",
     )
-    _progress(report_id, 95)
-    return results, overview, svg
+    return results, svg

@@ -174,21 +174,32 @@ def biofeedback_session_start(
 
 
 def biofeedback_attach_recording(*, session_id: int, recording_id, sample: int) -> bool:
-    """Link the chair's recording to a session that started before the chair streamed (live path)."""
+    """Make the chair's streaming recording the session's current one (live path): when the session
+    started before the chair streamed, or the agent restarted and opened a new recording."""
     with transaction.atomic():
-        updated = BiofeedbackSession.objects.filter(
-            pk=session_id, recording__isnull=True, ended_at__isnull=True
-        ).update(recording_id=recording_id, sample_from=max(0, sample))
-        if updated:
-            session = BiofeedbackSession.objects.get(pk=session_id)
-            audit_record(
-                actor=None,
-                actor_label="live view",
-                action="biofeedback.recording_linked",
-                obj=session,
-                extra={"recording": str(recording_id)},
-            )
-    return bool(updated)
+        session = (
+            BiofeedbackSession.objects.select_for_update()
+            .filter(pk=session_id, ended_at__isnull=True)
+            .exclude(recording_id=recording_id)
+            .first()
+        )
+        if session is None:
+            return False
+        previous = session.recording_id
+        session.recording_id = recording_id
+        fields = ["recording"]
+        if previous is None:
+            session.sample_from = max(0, sample)
+            fields.append("sample_from")
+        session.save(update_fields=fields)
+        audit_record(
+            actor=None,
+            actor_label="live view",
+            action="biofeedback.recording_linked",
+            obj=session,
+            extra={"recording": str(recording_id), "previous": str(previous) if previous else None},
+        )
+    return True
 
 
 def _sample_now(session: BiofeedbackSession, *, margin_s: float = ARRIVAL_MARGIN_S) -> int:
@@ -240,12 +251,13 @@ def biofeedback_calibration_step(
     session.markers.filter(kind=kind, channel=channel if kind == SessionMarker.Kind.MAXIMUM else None).delete()
     SessionMarker.objects.create(
         session=session,
+        recording=session.recording,
         kind=kind,
         channel=channel if kind == SessionMarker.Kind.MAXIMUM else None,
         sample_from=sample_from,
         sample_to=sample_to,
     )
-    markers = list(session.markers.all())
+    markers = list(session.markers.filter(recording=session.recording))
     rest = next((m for m in markers if m.kind == SessionMarker.Kind.REST), None)
     maxima = {m.channel: m for m in markers if m.kind == SessionMarker.Kind.MAXIMUM}
     calibration = None
@@ -315,6 +327,7 @@ def biofeedback_trial_start(
     number = (session.trials.order_by("-number").values_list("number", flat=True).first() or 0) + 1
     trial = BiofeedbackTrial.objects.create(
         session=session,
+        recording=session.recording,
         number=number,
         prompt=prompt[:200],
         emotional_cue=(emotional_cue or "").strip()[:200],

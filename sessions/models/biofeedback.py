@@ -2,9 +2,11 @@
 
 A session belongs to one patient and one chair. Its EMG is the chair's recording (the device
 streams continuously; the session refers to the recording and to sample ranges of it): the
-calibration steps and the trials are markers stored as sample indices of that recording, so the
-report recomputes everything from the stored samples. Thresholds are % of the calibration
-(CLINICAL.md section 7): rest = 0 %, maximal voluntary expression = 100 %.
+calibration steps and the trials are markers stored as sample indices of a recording, so the
+report recomputes everything from the stored samples. ``session.recording`` is the chair's
+current recording; each marker and trial keeps its own (an agent restart opens a new one).
+Thresholds are % of the calibration (CLINICAL.md section 7): rest = 0 %, maximal voluntary
+expression = 100 %.
 """
 
 from __future__ import annotations
@@ -90,6 +92,8 @@ class SessionMarker(models.Model):
         MAXIMUM = "maximum", "Maximal voluntary expression"
 
     session = models.ForeignKey(BiofeedbackSession, on_delete=models.CASCADE, related_name="markers")
+    # The recording the sample range belongs to (a session outlives an agent restart).
+    recording = models.ForeignKey("therapy.Recording", null=True, on_delete=models.SET_NULL, related_name="+")
     kind = models.CharField(max_length=16, choices=Kind.choices)
     channel = models.PositiveSmallIntegerField(null=True, blank=True)  # maximum: the channel measured
     sample_from = models.BigIntegerField()
@@ -110,6 +114,7 @@ class BiofeedbackTrial(models.Model):
     """One exercise of the session: its prompt, the emotion it is paired with, and its samples."""
 
     session = models.ForeignKey(BiofeedbackSession, on_delete=models.CASCADE, related_name="trials")
+    recording = models.ForeignKey("therapy.Recording", null=True, on_delete=models.SET_NULL, related_name="+")
     number = models.PositiveSmallIntegerField()
     prompt = models.CharField(max_length=200)
     emotional_cue = models.CharField(max_length=200, blank=True)

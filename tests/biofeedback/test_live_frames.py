@@ -112,3 +112,57 @@ async def test_a_threshold_drag_reaches_every_watcher_and_is_stored_and_audited(
     assert audited == [{"ceiling_pct": 22.5}]
     await first.disconnect()
     await second.disconnect()
+
+
+async def test_after_an_agent_restart_the_session_follows_the_new_recording_and_reports_both(
+    device, start_session, therapist_a
+):
+    from sessions.biofeedback import services
+    from sessions.models import BiofeedbackSession, SessionReport
+
+    session = await database_sync_to_async(start_session)(device.chair)
+    watcher = await _watch(session.pk, therapist_a)
+    chair = await connect(device.token)
+    first, second = uuid.uuid4(), uuid.uuid4()
+    await open_recording(chair, first)
+    for seq in range(40):
+        await chair.send_to(bytes_data=frame(first, seq, samples=noise(seq, (2000, 4000))))
+    await ack_through(chair, first, 39)
+    frames = await _frames(watcher, 39)
+    assert {f["recording"] for f in frames} == {str(first)}
+
+    def trial_on_current(number_hint: str):
+        current = BiofeedbackSession.objects.get(pk=session.pk)
+        made = services.biofeedback_trial_start(
+            actor=therapist_a, session=current, prompt=f"Smile {number_hint}", duration_s=2, sample_start=0
+        )
+        services.biofeedback_trial_stop(actor=therapist_a, trial=made, sample_stop=4000)
+        return made
+
+    one = await database_sync_to_async(trial_on_current)("before")
+    # The agent restarts: a new recording at the same chair. Within the session cache's second the
+    # live view follows it.
+    await chair.send_to(
+        text_data=json.dumps(
+            {"type": "end", "recording": str(first), "windows": 40, "samples": 4000, "reason": "interrupted"}
+        )
+    )
+    await asyncio.sleep(1.2)
+    await open_recording(chair, second)
+    for seq in range(40):
+        await chair.send_to(bytes_data=frame(second, seq, samples=noise(500 + seq, (4000, 4000))))
+        await asyncio.sleep(0.03)
+    await ack_through(chair, second, 39)
+    frames = await _frames(watcher, 39)
+    assert frames[-1]["recording"] == str(second)
+    two = await database_sync_to_async(trial_on_current)("after")
+    assert (one.recording_id, two.recording_id) == (first, second)
+    await database_sync_to_async(services.biofeedback_session_end)(actor=therapist_a, session=session, sample_to=4000)
+    report = await database_sync_to_async(lambda: SessionReport.objects.get(session=session))()
+    assert report.status == "done" and report.summary["recordings"] == 2
+    by_number = {t["number"]: t for t in report.trials}
+    assert by_number[1]["recording"] == str(first) and by_number[2]["recording"] == str(second)
+    assert 0.45 < by_number[1]["summary"]["symmetry_index"] < 0.55  # left at half the right
+    assert 0.9 < by_number[2]["summary"]["symmetry_index"] < 1.1  # both alike after the restart
+    await watcher.disconnect()
+    await chair.disconnect()
