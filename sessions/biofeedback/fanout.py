@@ -81,7 +81,18 @@ async def _publish_now(frames: list[tuple[int, str]]) -> None:
 
 def publish_from_sync(session_id: int, text: str) -> None:
     """From synchronous code (a service after its commit)."""
-    async_to_sync(_publish_now)([(session_id, text)])
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        async_to_sync(_publish_now)([(session_id, text)])
+        return
+    # Synchronous code running on an event loop's own thread: publish from that loop instead.
+    task = loop.create_task(_publish_now([(session_id, text)]))
+    _background.add(task)
+    task.add_done_callback(_background.discard)
+
+
+_background: set[asyncio.Task] = set()
 
 
 # --- the receiving side: one hub per process (per event loop) ---------------------------------------
