@@ -78,7 +78,8 @@ def _prepare(database_url: str, redis_url: str, chairs: int) -> list[str]:
     from clinic.models import Chair, Clinic, EdgeDevice, User
 
     with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE therapy_recordingwindow, therapy_recordinggap, therapy_recording")
+        # CASCADE: biofeedback sessions of earlier runs refer to their recordings.
+        cursor.execute("TRUNCATE therapy_recordingwindow, therapy_recordinggap, therapy_recording CASCADE")
     clinic, _ = Clinic.objects.get_or_create(slug="bench", defaults={"name": "Benchmark clinic"})
     admin, _ = User.objects.get_or_create(
         username="bench-admin@bench.test", defaults={"clinic": clinic, "role": User.Role.ADMIN}

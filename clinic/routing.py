@@ -1,7 +1,7 @@
 from channels.auth import AuthMiddlewareStack
 from channels.routing import URLRouter
 from channels.security.websocket import AllowedHostsOriginValidator
-from django.urls import path
+from django.urls import re_path
 
 from sessions.routing import browser_urlpatterns, device_urlpatterns
 
@@ -10,6 +10,7 @@ from sessions.routing import browser_urlpatterns, device_urlpatterns
 websocket_application = URLRouter(
     [
         *device_urlpatterns,
-        path("", AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(browser_urlpatterns)))),
+        # A prefix match (re_path): Channels only nests routers directly, and path("") matches "" alone.
+        re_path(r"^", AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(browser_urlpatterns)))),
     ]
 )

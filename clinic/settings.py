@@ -446,3 +446,25 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     "PracticeStatusEnum": "sessions.api_enums.PRACTICE_STATUS",
     "GoalStatusEnum": "sessions.api_enums.GOAL_STATUS",
 }
+
+# --- EMG biofeedback sessions (sessions/biofeedback) -----------------------------------------------
+INGEST_LISTENERS.append("sessions.biofeedback.live.on_windows")
+# Live frames travel on their own channel layer: Redis pub/sub (at most once, pushed to every server
+# process with watchers), one message per tick for all sessions (sessions/biofeedback/fanout.py).
+# Per-frame messages on the default layer fell seconds behind at 20 chairs (docs/performance.md).
+BIOFEEDBACK_CHANNEL_LAYER = "live"
+if REDIS_URL:
+    CHANNEL_LAYERS["live"] = {
+        "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+        "CONFIG": {"hosts": [REDIS_URL], "prefix": env_str("CHANNEL_PREFIX", "retrain") + "-live"},
+    }
+else:
+    CHANNEL_LAYERS["live"] = {"BACKEND": "channels.layers.InMemoryChannelLayer"}
+BIOFEEDBACK_FRAME_INTERVAL_S = 0.035  # live frames per session at most ~25 Hz
+BIOFEEDBACK_SESSION_CACHE_SECONDS = 1.0  # a threshold change reaches every server process within this
+BIOFEEDBACK_FANOUT_QUEUE = 2000  # frames waiting to be published before the oldest is dropped
+CELERY_IMPORTS.append("sessions.biofeedback.tasks")
+PATIENT_TABS.append(("biofeedback", "EMG sessions", "therapy:patient-biofeedback"))
+PATIENT_TIMELINE_PROVIDERS.append("sessions.biofeedback.hooks.timeline")
+PROGRESS_SERIES_PROVIDERS.append("sessions.biofeedback.hooks.progress_series")
+DEMO_SEEDERS.append("sessions.biofeedback.demo.seed_biofeedback_session")

@@ -6,7 +6,8 @@
 
 from django.urls import path
 
+from sessions.biofeedback.consumers import LiveSessionConsumer
 from sessions.ingest.consumers import DeviceConsumer
 
 device_urlpatterns: list = [path("ws/device/", DeviceConsumer.as_asgi())]
-browser_urlpatterns: list = []
+browser_urlpatterns: list = [path("ws/biofeedback/<int:session_id>/", LiveSessionConsumer.as_asgi())]

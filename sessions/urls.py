@@ -1,5 +1,6 @@
 from django.urls import path
 
+from sessions.biofeedback import views as biofeedback_views
 from sessions.followup import views as followup_views
 from sessions.programs import views as program_views
 
@@ -38,4 +39,19 @@ urlpatterns = [
     path("goals/<int:goal_id>/status/", followup_views.goal_status, name="goal-status"),
     path("appointments/", followup_views.appointments, name="appointments"),
     path("appointments/<int:appointment_id>/status/", followup_views.appointment_status, name="appointment-status"),
+    # EMG biofeedback sessions (sessions/biofeedback)
+    path("patients/<int:patient_id>/biofeedback/", biofeedback_views.patient_sessions, name="patient-biofeedback"),
+    path("biofeedback/<int:session_id>/", biofeedback_views.session_live, name="biofeedback-session"),
+    path("biofeedback/<int:session_id>/screen/", biofeedback_views.session_screen, name="biofeedback-screen"),
+    path("biofeedback/<int:session_id>/state/", biofeedback_views.session_state, name="biofeedback-state"),
+    path("biofeedback/<int:session_id>/calibrate/", biofeedback_views.session_calibrate, name="biofeedback-calibrate"),
+    path("biofeedback/<int:session_id>/trials/", biofeedback_views.trial_start, name="biofeedback-trial-start"),
+    path("biofeedback/trials/<int:trial_id>/stop/", biofeedback_views.trial_stop, name="biofeedback-trial-stop"),
+    path("biofeedback/<int:session_id>/end/", biofeedback_views.session_end, name="biofeedback-end"),
+    path("biofeedback/<int:session_id>/report/", biofeedback_views.session_report, name="biofeedback-report"),
+    path(
+        "biofeedback/<int:session_id>/report/status/",
+        biofeedback_views.report_status,
+        name="biofeedback-report-status",
+    ),
 ]

@@ -1,5 +1,6 @@
 """Treatment models; one module per area (recordings, biofeedback sessions, home programs, follow-up)."""
 
+from sessions.models.biofeedback import BiofeedbackSession, BiofeedbackTrial, SessionMarker, SessionReport
 from sessions.models.exercise import Area, Category, Exercise, ExerciseMedia, ExerciseVersion, Kind
 from sessions.models.followup import (
     VISIT_INTERVAL_DAYS,
@@ -17,6 +18,8 @@ __all__ = [
     "VISIT_INTERVAL_DAYS",
     "Appointment",
     "Area",
+    "BiofeedbackSession",
+    "BiofeedbackTrial",
     "Category",
     "Exercise",
     "ExerciseMedia",
@@ -33,6 +36,8 @@ __all__ = [
     "RecordingGap",
     "RecordingWindow",
     "ReleaseDay",
+    "SessionMarker",
+    "SessionReport",
     "TemplateItem",
     "TightnessReport",
     "VisitFrequency",
