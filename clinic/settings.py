@@ -46,7 +46,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "django.contrib.admin",
+    "clinic.admin_site.RetrainAdminConfig",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -367,6 +367,8 @@ INGEST_RATE_WINDOWS_BURST = env_int("INGEST_RATE_WINDOWS_BURST", 800)
 INGEST_RATE_BYTES_PER_SECOND = 2_000_000
 INGEST_RATE_BYTES_BURST = 4_000_000
 INGEST_AUTH_FAILURES_PER_MINUTE = env_int("INGEST_AUTH_FAILURES_PER_MINUTE", 20)
+# Refused API tokens are audited, up to this many a minute from one address (not every one of a flood).
+API_AUTH_FAILURES_AUDITED_PER_MINUTE = env_int("API_AUTH_FAILURES_AUDITED_PER_MINUTE", 20)
 INGEST_REVALIDATE_SECONDS = env_int("INGEST_REVALIDATE_SECONDS", 30)
 INGEST_HELLO_TIMEOUT_SECONDS = 10
 # zlib level for stored payloads, 0 = raw int16/int24/float32 bytes. Surface EMG is noise-like:
