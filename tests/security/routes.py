@@ -83,7 +83,7 @@ def websocket_paths() -> list[str]:
 
     def walk(router, prefix: str) -> None:
         for route in router.routes:
-            text = prefix + str(route.pattern)
+            text = prefix + str(route.pattern).removeprefix("^")
             app = route.callback
             inner = _inner_router(app)
             if inner is not None:
@@ -105,3 +105,10 @@ def _inner_router(app):
         app = getattr(app, "inner", None) or getattr(app, "application", None)
         seen += 1
     return None
+
+
+def browser_websocket_paths() -> list[str]:
+    """The websocket paths browsers open (behind the Origin check and the session cookie)."""
+    from sessions.routing import browser_urlpatterns
+
+    return [str(route.pattern) for route in browser_urlpatterns]
