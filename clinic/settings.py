@@ -267,6 +267,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "clinic.api_errors.exception_handler",
+    # OPTIONS answers 405: the OpenAPI schema describes the API (DRF's metadata needs a queryset).
+    "DEFAULT_METADATA_CLASS": None,
     "DEFAULT_THROTTLE_RATES": {"anon": "60/min", "user": "1200/min"},
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
@@ -279,6 +281,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "clinic.api_schema.add_error_responses",
+    ],
     # Several models have a "kind" or "status"; name each set of choices in the schema.
     "ENUM_NAME_OVERRIDES": {
         "EvaluationKindEnum": "patients.models.evaluation.Evaluation.Kind",
