@@ -37,6 +37,8 @@ PATIENTS = frozenset({PAT, OPAT})
 THERAPISTS = frozenset({TH, OTH})
 ADMINS = frozenset({ADM, OADM})
 NOBODY: frozenset[str] = frozenset()
+# Who to act as when one allowed role is enough (the CSRF test): the most capable first.
+ROLES_BY_PREFERENCE = (TH, ADM, PAT, OTH, OADM, OPAT, ANON)
 
 # The URL arguments every route uses for the same kind of object.
 DEFAULT_KWARGS: dict[str, str] = {

@@ -112,3 +112,19 @@ def browser_websocket_paths() -> list[str]:
     from sessions.routing import browser_urlpatterns
 
     return [str(route.pattern) for route in browser_urlpatterns]
+
+
+def fill_kwargs(entry, route: UrlRoute, world) -> dict:
+    """The URL arguments of ``route``, filled with the world's objects as the matrix entry says."""
+    from tests.security import matrix
+
+    kwargs: dict = {}
+    for key, source in entry.kwargs.items():
+        if key == "*":
+            kwargs.update(source(world))
+        else:
+            kwargs[key] = source(world) if callable(source) else getattr(world, source).pk
+    for param in route.params:
+        if param not in kwargs:
+            kwargs[param] = getattr(world, matrix.DEFAULT_KWARGS[param]).pk
+    return kwargs

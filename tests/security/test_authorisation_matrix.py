@@ -17,7 +17,7 @@ from django.urls import reverse
 from clinic.models import AuditEvent
 from tests.security import matrix
 from tests.security.figures import write_figures
-from tests.security.routes import UrlRoute, url_routes, view_methods
+from tests.security.routes import UrlRoute, fill_kwargs, url_routes, view_methods
 from tests.security.world import ROLES, SECRET, World
 
 ALL_ROUTES = url_routes()
@@ -56,19 +56,6 @@ def classify(response) -> str:
     if 200 <= status < 300 or status in (400, 409, 415, 422):
         return "allow"
     return "error"
-
-
-def fill_kwargs(entry: matrix.Route, route: UrlRoute, world: World) -> dict:
-    kwargs: dict = {}
-    for key, source in entry.kwargs.items():
-        if key == "*":
-            kwargs.update(source(world))
-        else:
-            kwargs[key] = source(world) if callable(source) else getattr(world, source).pk
-    for param in route.params:
-        if param not in kwargs:
-            kwargs[param] = getattr(world, matrix.DEFAULT_KWARGS[param]).pk
-    return kwargs
 
 
 def body_text(response) -> str:
