@@ -81,6 +81,7 @@ def therapist_client(world, db) -> Client:
     return client
 
 
+@pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")
 @pytest.mark.parametrize("name", list(HOSTILE_PHOTOS))
 def test_a_hostile_upload_is_refused_with_a_reason_and_nothing_is_stored(name, world, therapist_client, settings):
     settings.MEDIA_PHOTO_MAX_BYTES = 200 * 1024
