@@ -11,7 +11,7 @@ from clinic.models import ApiToken, AuditEvent, User
 
 
 class MeOutput(serializers.ModelSerializer):
-    clinic = serializers.CharField(source="clinic.name", default=None)
+    clinic = serializers.CharField(source="clinic.name", default=None, allow_null=True)
     patient_id = serializers.SerializerMethodField()
 
     class Meta:
@@ -54,6 +54,7 @@ class AuditEventListApi(GenericAPIView):
 
     @extend_schema(
         summary="The clinic's audit log (clinic admins)",
+        responses=AuditEventOutput(many=True),
         parameters=[
             OpenApiParameter("action", str, description="Action prefix, e.g. patient."),
             OpenApiParameter("outcome", str, enum=["ok", "denied"]),
@@ -80,23 +81,28 @@ class ApiTokenInput(serializers.Serializer):
 
 
 class ApiTokenOutput(serializers.ModelSerializer):
-    token = serializers.CharField(read_only=True, required=False, help_text="Shown once, at creation.")
-
     class Meta:
         model = ApiToken
-        fields = ["id", "name", "token_prefix", "created_at", "last_used_at", "revoked_at", "token"]
+        fields = ["id", "name", "token_prefix", "created_at", "last_used_at", "revoked_at"]
+
+
+class ApiTokenCreatedOutput(ApiTokenOutput):
+    token = serializers.CharField(read_only=True, help_text="Shown once, at creation.")
+
+    class Meta(ApiTokenOutput.Meta):
+        fields = [*ApiTokenOutput.Meta.fields, "token"]
 
 
 class ApiTokenListApi(GenericAPIView):
     serializer_class = ApiTokenOutput
 
-    @extend_schema(summary="Your API tokens")
+    @extend_schema(summary="Your API tokens", responses=ApiTokenOutput(many=True))
     def get(self, request):
         tokens = ApiToken.objects.filter(user=request.user).order_by("-created_at")
         page = self.paginate_queryset(tokens)
         return self.get_paginated_response(ApiTokenOutput(page, many=True).data)
 
-    @extend_schema(request=ApiTokenInput, responses={201: ApiTokenOutput}, summary="Create an API token")
+    @extend_schema(request=ApiTokenInput, responses={201: ApiTokenCreatedOutput}, summary="Create an API token")
     def post(self, request):
         data = ApiTokenInput(data=request.data)
         data.is_valid(raise_exception=True)

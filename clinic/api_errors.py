@@ -11,7 +11,9 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from clinic.audit import audit_record
 from clinic.errors import DomainError
+from clinic.models import AuditEvent
 
 
 def _flatten(detail) -> str:
@@ -22,7 +24,32 @@ def _flatten(detail) -> str:
     return str(detail)
 
 
+def _audit_refusal(exc, context) -> None:
+    """Refusals to a signed-in account are audited like the pages' (``page.<view>``); the access
+    helpers audit their own (NotFoundOrDenied), and refused tokens are audited by the authentication."""
+    from patients.access import NotFoundOrDenied
+
+    if isinstance(exc, NotFoundOrDenied) or not isinstance(
+        exc, Http404 | PermissionDenied | exceptions.NotFound | exceptions.PermissionDenied
+    ):
+        return
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return
+    view = context.get("view")
+    audit_record(
+        actor=user,
+        action=f"api.{type(view).__name__ if view is not None else 'unknown'}",
+        object_type="api",
+        object_id=request.path[:64],
+        outcome=AuditEvent.Outcome.DENIED,
+        extra={"method": request.method},
+    )
+
+
 def exception_handler(exc, context):
+    _audit_refusal(exc, context)
     if isinstance(exc, DomainError):
         fields = {exc.field: [exc.message]} if exc.field else {}
         body = {"status": 400, "code": exc.code, "message": exc.message, "fields": fields}

@@ -50,7 +50,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "django.contrib.admin",
+    "clinic.admin_site.RetrainAdminConfig",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -272,6 +272,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "clinic.api_errors.exception_handler",
+    # OPTIONS answers 405: the OpenAPI schema describes the API (DRF's metadata needs a queryset).
+    "DEFAULT_METADATA_CLASS": None,
     "DEFAULT_THROTTLE_RATES": {"anon": "60/min", "user": "1200/min"},
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
@@ -284,6 +286,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "clinic.api_schema.add_error_responses",
+    ],
     # Several models have a "kind" or "status"; name each set of choices in the schema.
     "ENUM_NAME_OVERRIDES": {
         "EvaluationKindEnum": "patients.models.evaluation.Evaluation.Kind",
@@ -372,6 +378,8 @@ INGEST_RATE_WINDOWS_BURST = env_int("INGEST_RATE_WINDOWS_BURST", 800)
 INGEST_RATE_BYTES_PER_SECOND = 2_000_000
 INGEST_RATE_BYTES_BURST = 4_000_000
 INGEST_AUTH_FAILURES_PER_MINUTE = env_int("INGEST_AUTH_FAILURES_PER_MINUTE", 20)
+# Refused API tokens are audited, up to this many a minute from one address (not every one of a flood).
+API_AUTH_FAILURES_AUDITED_PER_MINUTE = env_int("API_AUTH_FAILURES_AUDITED_PER_MINUTE", 20)
 INGEST_REVALIDATE_SECONDS = env_int("INGEST_REVALIDATE_SECONDS", 30)
 INGEST_HELLO_TIMEOUT_SECONDS = 10
 # zlib level for stored payloads, 0 = raw int16/int24/float32 bytes. Surface EMG is noise-like:

@@ -81,7 +81,7 @@ class PatientDetailApi(GenericAPIView):
 
 class ConsentOutput(serializers.ModelSerializer):
     in_force = serializers.BooleanField(read_only=True)
-    recorded_by = serializers.CharField(source="recorded_by.username", default=None)
+    recorded_by = serializers.CharField(source="recorded_by.username", default=None, allow_null=True)
 
     class Meta:
         model = Consent
@@ -192,6 +192,8 @@ class TreatmentSerializer(serializers.ModelSerializer):
         model = TreatmentEvent
         fields = ["id", "kind", "performed_on", "title", "side", "detail", "created_at"]
         read_only_fields = ["id", "created_at"]
+        # The service needs to know what kind of treatment it was; the model's default is not a guess to make.
+        extra_kwargs = {"kind": {"required": True}}
 
 
 class TreatmentListApi(GenericAPIView):

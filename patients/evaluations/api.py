@@ -47,7 +47,7 @@ class AmendmentOutput(serializers.ModelSerializer):
 class EvaluationOutput(serializers.ModelSerializer):
     patient_id = serializers.IntegerField()
     clinician = serializers.CharField(source="clinician.username")
-    completed_by = serializers.CharField(source="completed_by.username", default=None)
+    completed_by = serializers.CharField(source="completed_by.username", default=None, allow_null=True)
     scales = ScaleEntryOutput(many=True)
     amendments = AmendmentOutput(many=True)
 

@@ -19,7 +19,7 @@ from patients.scales.questionnaires import INSTRUMENTS
 
 class AssignmentOutput(serializers.ModelSerializer):
     patient_id = serializers.IntegerField()
-    assigned_by = serializers.CharField(source="assigned_by.username", default=None)
+    assigned_by = serializers.CharField(source="assigned_by.username", default=None, allow_null=True)
     evaluation_id = serializers.IntegerField(allow_null=True)
 
     class Meta:

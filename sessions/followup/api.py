@@ -80,7 +80,7 @@ class DischargeInput(serializers.Serializer):
 
 
 class AppointmentOutput(serializers.ModelSerializer):
-    therapist = serializers.CharField(source="therapist.display_name", default=None)
+    therapist = serializers.CharField(source="therapist.display_name", default=None, allow_null=True)
 
     class Meta:
         model = Appointment
@@ -168,6 +168,7 @@ class FollowUpDischargeApi(GenericAPIView):
 
 
 class PatientAppointmentsApi(GenericAPIView):
+    pagination_class = None  # a plain list, and the schema says so
     serializer_class = AppointmentOutput
 
     @extend_schema(responses=AppointmentOutput(many=True), summary="A patient's appointments")
@@ -224,6 +225,7 @@ class AppointmentApi(GenericAPIView):
 
 
 class MyAppointmentsApi(GenericAPIView):
+    pagination_class = None  # a plain list, and the schema says so
     serializer_class = AppointmentOutput
 
     @extend_schema(responses=AppointmentOutput(many=True), summary="The patient's own appointments")

@@ -307,6 +307,7 @@ class AdherenceOutput(serializers.Serializer):
 
 # --- Library ---------------------------------------------------------------------------------------
 class ExerciseListApi(GenericAPIView):
+    pagination_class = None  # a plain list, and the schema says so
     serializer_class = ExerciseOutput
 
     @extend_schema(
@@ -350,6 +351,7 @@ class ExerciseDetailApi(GenericAPIView):
 
 
 class TemplateListApi(GenericAPIView):
+    pagination_class = None  # a plain list, and the schema says so
     serializer_class = TemplateOutput
 
     @extend_schema(responses=TemplateOutput(many=True), summary="Program templates of the clinic")
@@ -360,6 +362,7 @@ class TemplateListApi(GenericAPIView):
 
 # --- Programs ----------------------------------------------------------------------------------------
 class PatientProgramListApi(GenericAPIView):
+    pagination_class = None  # a plain list, and the schema says so
     serializer_class = ProgramOutput
 
     @extend_schema(responses=ProgramOutput(many=True), summary="A patient's home programs")
@@ -605,6 +608,8 @@ class PatientAdherenceApi(GenericAPIView):
 
 
 class DashboardApi(GenericAPIView):
+    pagination_class = None  # a plain list, and the schema says so
+
     class Output(serializers.Serializer):
         patient_id = serializers.IntegerField()
         patient = serializers.CharField()
