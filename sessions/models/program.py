@@ -36,6 +36,9 @@ class Program(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     activated_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
+    # Why the program was completed or discontinued: kept on the record (deleted with the patient),
+    # never in the append-only audit log.
+    end_reason = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["-start_date", "-id"]

@@ -227,7 +227,7 @@ class ItemUpdateInput(ItemDoseInput):
 
 class FinishInput(serializers.Serializer):
     discontinue = serializers.BooleanField(default=False)
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
 
 
 class TemplateOutput(serializers.Serializer):

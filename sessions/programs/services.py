@@ -476,12 +476,13 @@ def program_finish(*, actor: User, program: Program, discontinue: bool = False, 
     today = clinic_today(program.clinic)
     if program.end_date is None or program.end_date > today:
         program.end_date = max(program.start_date, today)
-    program.save(update_fields=["status", "ended_at", "end_date"])
+    program.end_reason = reason.strip()[:300]
+    program.save(update_fields=["status", "ended_at", "end_date", "end_reason"])
     audit_record(
         actor=actor,
         action="program.discontinue" if discontinue else "program.complete",
         obj=program,
-        extra={"reason": reason[:200]},
+        extra={"reason_given": bool(program.end_reason)},
     )
     return program
 

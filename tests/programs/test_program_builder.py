@@ -151,3 +151,16 @@ def test_the_api_builds_a_program_from_a_template_and_reports_its_load(api_clien
     assert body["load"]["average_minutes"] > 0 and body["load"]["days"]
     activated = api_client.post(f"/api/v1/programs/{body['id']}/activate/")
     assert activated.status_code == 200 and activated.json()["status"] == "active"
+
+
+def test_the_reason_for_ending_a_program_stays_on_the_record_not_in_the_audit_log(therapist_a, patient_a1):
+    from clinic.models import AuditEvent
+
+    program = active_program(therapist_a, patient_a1, ["scalp-glide"])
+    reason = "Moved abroad for six months"
+    services.program_finish(actor=therapist_a, program=program, discontinue=True, reason=reason)
+    program.refresh_from_db()
+    assert program.end_reason == reason
+    event = AuditEvent.objects.filter(action="program.discontinue", object_id=str(program.pk)).get()
+    assert event.extra == {"reason_given": True}
+    assert reason not in str(event.extra)
