@@ -63,6 +63,8 @@ DEFAULT_KWARGS: dict[str, str] = {
     "goal_id": "goal",
     "appointment_id": "appointment",
     "token_id": "api_token",
+    "session_id": "bio_session",
+    "trial_id": "bio_trial",
 }
 
 
@@ -132,6 +134,8 @@ ROUTES: list[Route] = [
     R("patients:questionnaire-wording", THERAPISTS),
     R("patients:detail", {TH}),
     R("patients:edit", {TH}),
+    R("patients:export", {TH}, why="a copy of everything about the patient, on request"),
+    R("patients:erase", {TH}, why="GET asks for the record number; POST without it changes nothing"),
     R("patients:stage", {TH}),
     R("patients:consent-add", {TH}),
     R("patients:consent-withdraw", {TH}),
@@ -192,6 +196,18 @@ ROUTES: list[Route] = [
     R("therapy:item-remove", {TH}),
     R("therapy:item-upgrade", {TH}),
     R("therapy:release-day-ack", {TH}),
+    # EMG biofeedback at the chair: the therapists of the patient's clinic (the patient screen is
+    # opened by the therapist on a second monitor, under the therapist's sign-in).
+    R("therapy:patient-biofeedback", {TH}),
+    R("therapy:biofeedback-session", {TH}),
+    R("therapy:biofeedback-screen", {TH}),
+    R("therapy:biofeedback-state", {TH}),
+    R("therapy:biofeedback-calibrate", {TH}),
+    R("therapy:biofeedback-trial-start", {TH}),
+    R("therapy:biofeedback-trial-stop", {TH}),
+    R("therapy:biofeedback-end", {TH}),
+    R("therapy:biofeedback-report", {TH}),
+    R("therapy:biofeedback-report-status", {TH}),
     R("therapy:patient-followup", {TH}),
     R("therapy:goal-add", {TH}),
     R("therapy:appointment-add", {TH}),
@@ -289,6 +305,12 @@ ADMIN_SITE_OPEN_NAMES = {"admin:login", "admin:logout"}
 # Websocket paths (clinic/routing.py, sessions/routing.py).
 WEBSOCKET_ROUTES: list[Route] = [
     Route("ws/device/", {DEV}, why="bearer token of an active device, never a browser"),
+    Route(
+        "ws/biofeedback/<int:session_id>/",
+        {TH},
+        kwargs={"session_id": "bio_session"},
+        why="the live view: therapists of the patient's clinic, from our own origin",
+    ),
 ]
 
 ROUTES_BY_NAME = {route.name: route for route in ROUTES}

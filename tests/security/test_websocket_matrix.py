@@ -7,6 +7,7 @@ Origin check and the session cookie (clinic/routing.py).
 from __future__ import annotations
 
 import itertools
+import re
 
 import pytest
 from channels.db import database_sync_to_async
@@ -24,8 +25,14 @@ _addresses = itertools.count(10)
 TALLY = {"websocket_routes": 0, "connections": 0}
 
 
+# Values for the URL arguments of websocket paths, set by the ``people`` fixture.
+_ARGUMENTS: dict[str, int] = {}
+
+
 def _path_text(path: str) -> str:
-    return "/" + path.lstrip("/")
+    """The path to open: ``<int:name>`` arguments filled with the fixture's objects."""
+    text = "/" + path.lstrip("/")
+    return re.sub(r"<int:(\w+)>", lambda m: str(_ARGUMENTS[m.group(1)]), text)
 
 
 @pytest.fixture
@@ -37,6 +44,16 @@ def people(transactional_db, clinic_a, clinic_b, admin_a, admin_b, therapist_a, 
     active = services.device_register(actor=admin_a, clinic=clinic_a, name="chair1-pi", chair=chair)
     revoked = services.device_register(actor=admin_a, clinic=clinic_a, name="old-pi", chair=None)
     services.device_revoke(actor=admin_a, device=revoked.device)
+    from sessions.biofeedback.services import biofeedback_session_start
+
+    session = biofeedback_session_start(
+        actor=therapist_a,
+        patient=patient_a1,
+        chair=chair,
+        protocol="symmetry",
+        sites=[{"muscle": "zygomaticus_major", "side": "left"}, {"muscle": "zygomaticus_major", "side": "right"}],
+    )
+    _ARGUMENTS["session_id"] = session.pk
     users = {
         matrix.PAT: patient_a1.user,
         matrix.OPAT: patient_a2.user,
@@ -78,13 +95,18 @@ def test_every_websocket_route_has_an_entry_and_every_entry_a_route():
 
 
 async def test_each_websocket_route_admits_only_the_roles_the_matrix_names(people):
+    from tests.security.routes import browser_websocket_paths
+
+    browser_paths = set(browser_websocket_paths())
     problems = []
     for path in websocket_paths():
         entry = WS_BY_PATH[path]
+        # Browsers always send their Origin; ours is the only one admitted (tested below).
+        origin = [(b"origin", b"http://testserver")] if path in browser_paths else []
         TALLY["websocket_routes"] += 1
         for role in ROLES:
             before = await _denied_connects()
-            connected, communicator = await _connect(_path_text(path), people[role])
+            connected, communicator = await _connect(_path_text(path), [*people[role], *origin])
             TALLY["connections"] += 1
             expected = role in entry.allow
             if connected != expected:

@@ -186,6 +186,18 @@ def build_world() -> World:
         + timedelta(hours=10),
         location="Saffron room",
     )
+    from sessions.biofeedback import services as biofeedback
+
+    bio_session = biofeedback.biofeedback_session_start(
+        actor=therapist_a,
+        patient=patient,
+        chair=chair,
+        protocol="symmetry",
+        sites=[{"muscle": "zygomaticus_major", "side": "left"}, {"muscle": "zygomaticus_major", "side": "right"}],
+    )
+    bio_trial = biofeedback.biofeedback_trial_start(
+        actor=therapist_a, session=bio_session, prompt="Smile", emotional_cue="Think of Quince", sample_start=0
+    )
     api_token, _plain = clinic_services.api_token_create(user=therapist_a, name="Script of Tess")
     api_token_other, _plain = clinic_services.api_token_create(user=member, name="Script of Theo")
 
@@ -222,6 +234,8 @@ def build_world() -> World:
         "goal": goal,
         "appointment": appointment,
         "api_token": api_token,
+        "bio_session": bio_session,
+        "bio_trial": bio_trial,
         "api_token_other": api_token_other,
     }
     assert ApiToken.objects.filter(user=therapist_a).count() == 1
