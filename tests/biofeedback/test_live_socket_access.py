@@ -62,7 +62,13 @@ async def test_others_are_refused_and_the_refusal_is_audited(session, who, thera
     connected, code = await ws.connect()
     assert not connected, f"{who} opened the live socket"
     denied = await database_sync_to_async(_audit)("biofeedback.watch", outcome="denied")
-    expected = "anonymous" if user is None else user.username
+    # Patients are named by id only in the audit trail (it outlives their record).
+    if user is None:
+        expected = "anonymous"
+    elif user.role == "patient":
+        expected = f"patient user {user.pk}"
+    else:
+        expected = user.username
     assert [d["actor_label"] for d in denied] == [expected]
     assert not await database_sync_to_async(_audit)("biofeedback.watch", outcome="ok")
 
