@@ -12,12 +12,11 @@ import io
 import logging
 
 import numpy as np
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
 from clinic.audit import audit_record
+from clinic.celery import task_phase
 from patients.media import storage
 from patients.media.suggestions import suggest
 from patients.models import AssetGrading, GradingRun, GradingSuggestion, MediaAsset, MediaView
@@ -60,14 +59,7 @@ def _claim(run_id: int) -> GradingRun | None:
 def _progress(run: GradingRun, stage: str, fraction: float) -> None:
     percent = int(max(0, min(99, round(fraction * 100))))
     GradingRun.objects.filter(pk=run.pk).update(stage=stage[:160], progress=percent)
-    _phase(stage, run)
-
-
-def _phase(stage: str, run: GradingRun) -> None:
-    """Fault-injection point for tests (``GRADING_PHASE_HOOK``); nothing is configured in production."""
-    dotted = getattr(settings, "GRADING_PHASE_HOOK", "")
-    if dotted:
-        import_string(dotted)(stage, run)
+    task_phase(stage, run)
 
 
 def _label(view: str) -> str:

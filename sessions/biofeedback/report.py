@@ -23,6 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from clinic.audit import audit_record
+from clinic.celery import task_phase
 from sessions.biofeedback.plots import envelope_chart
 from sessions.ingest.selectors import recording_samples
 from sessions.models import BiofeedbackSession, SessionReport
@@ -101,6 +102,7 @@ def _compute(session: BiofeedbackSession, report_id: int) -> tuple[list, dict, s
     svgs: list[str] = []
     done_trials = 0
     _progress(report_id, 10)
+    task_phase("Summarising trials", session)
     for recording, group in by_recording.values():
         entries, svg = _recording_trials(session, recording, group, calibration, labels)
         results += entries

@@ -31,9 +31,9 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
 from clinic.audit import audit_record
+from clinic.celery import task_phase
 from sessions.models import Appointment, FollowUpPlan, PracticeLog, Program, Reminder
 from sessions.programs.dates import clinic_today, local_datetime
 
@@ -42,13 +42,6 @@ State = Reminder.State
 
 def worker_label() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
-
-
-def _phase(phase: str, reminder: Reminder) -> None:
-    """Fault-injection point for tests (``REMINDER_PHASE_HOOK``); nothing is configured in production."""
-    dotted = getattr(settings, "REMINDER_PHASE_HOOK", "")
-    if dotted:
-        import_string(dotted)(phase, reminder)
 
 
 def _patient_email(patient) -> str:
@@ -270,7 +263,7 @@ def reminder_send(*, reminder_id: int, worker: str | None = None) -> str:
     if reminder is None:
         state = Reminder.objects.filter(pk=reminder_id).values_list("state", flat=True).first()
         return f"not claimable: {state}"
-    _phase("claimed", reminder)
+    task_phase("claimed", reminder)
     message = _message(reminder)
     if isinstance(message, str):
         return _skip(reminder, message)
@@ -281,7 +274,7 @@ def reminder_send(*, reminder_id: int, worker: str | None = None) -> str:
         )
     if not taken:
         return "lost the claim"  # our lease expired and another worker took over
-    _phase("sending", reminder)
+    task_phase("sending", reminder)
     message.send(fail_silently=False)
     with transaction.atomic():
         Reminder.objects.filter(pk=reminder.pk, state=State.SENDING).update(state=State.SENT, sent_at=timezone.now())

@@ -71,9 +71,9 @@ def test_a_grading_interrupted_by_a_killed_worker_finishes_once(
         broker_url=private_redis.url(),
         visibility_timeout=VISIBILITY_TIMEOUT_S,
         MEDIA_ROOT=str(media_dir),
-        GRADING_PHASE_HOOK="tests.faults.grading_hook.stall",
-        GRADING_HOOK_DIR=str(hooks),
-        GRADING_HOOK_STALL_STAGE="Calibrating",
+        TASK_PHASE_HOOK="tests.faults.phase_hook.stall",
+        PHASE_HOOK_DIR=str(hooks),
+        PHASE_HOOK_STALL_STAGE="Calibrating",
     )
     # Queued by the service, as the page does, on the private broker.
     run_id = call_in_django(

@@ -52,7 +52,7 @@ class Worker:
             CELERY_EAGER="0",
             EMAIL_BACKEND="tests.followup.mailsink.RecordingBackend",
             MAIL_SINK_DIR=str(sink),
-            REMINDER_PHASE_HOOK="tests.followup.mailsink.phase_hook",
+            TASK_PHASE_HOOK="tests.followup.mailsink.phase_hook",
             REMINDER_DISPATCH_SECONDS="1",
             CELERY_VISIBILITY_TIMEOUT="4",
             CELERY_UNACKED_RESTORE_INTERVAL="1",
