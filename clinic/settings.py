@@ -158,12 +158,20 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
+# Work queued again when its row waits longer than this (clinic/requeue.py); apps add their tasks.
+TASK_REQUEUE_QUEUED_AFTER_S = env_int("TASK_REQUEUE_QUEUED_AFTER_S", 1800)
+REQUEUE_STALE_WORK: list[dict] = []
+# Fault-injection point of the fault tests (clinic.celery.task_phase: a dotted path called with
+# (stage, object) at each stage of a grading, a session report or a reminder); empty in use.
+TASK_PHASE_HOOK = env_str("TASK_PHASE_HOOK", "")
 CELERY_RESULT_EXPIRES = timedelta(days=1)
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict = {
+    # Gradings and reports whose queue message was lost are queued again (clinic/requeue.py).
+    "clinic-requeue-stale-work": {"task": "clinic.requeue_stale_work", "schedule": timedelta(minutes=5)},
     # Questionnaires due before a visit: one e-mail per questionnaire (a DB row marks it sent).
     "patients-questionnaire-reminders": {
         "task": "patients.send_questionnaire_reminders",
@@ -391,9 +399,16 @@ INGEST_COMPRESSION_LEVEL = env_int("INGEST_COMPRESSION_LEVEL", 0)
 CELERY_IMPORTS = ["patients.media.tasks"]
 MEDIA_PHOTO_MAX_BYTES = env_int("MEDIA_PHOTO_MAX_BYTES", 20 * 1024 * 1024)
 MEDIA_VIDEO_MAX_BYTES = env_int("MEDIA_VIDEO_MAX_BYTES", 200 * 1024 * 1024)
-# Fault-injection point for the grading fault tests (dotted path called with (stage, run)); empty in use.
-GRADING_PHASE_HOOK = env_str("GRADING_PHASE_HOOK", "")
 PATIENT_TABS.append(("media", "Photos & video", "patients:media"))
+REQUEUE_STALE_WORK.append(
+    {
+        "model": "patients.GradingRun",
+        "task": "patients.media.tasks.grade_run",
+        "argument": "pk",
+        "running_since": "started_at",
+        "audit_action": "grading.requeue",
+    }
+)
 PATIENT_TIMELINE_PROVIDERS.append("patients.media.hooks.timeline_entries")
 PROGRESS_SERIES_PROVIDERS.append("patients.media.hooks.progress_series")
 FHIR_CONTRIBUTORS.append("patients.media.hooks.fhir_media")
@@ -436,8 +451,6 @@ PATIENT_TIMELINE_PROVIDERS += ["sessions.programs.hooks.timeline", "sessions.fol
 PROGRESS_SERIES_PROVIDERS += ["sessions.programs.hooks.progress_series"]
 FHIR_CONTRIBUTORS += ["sessions.programs.fhir.program_resources", "sessions.followup.fhir.appointment_resources"]
 DEMO_SEEDERS += ["sessions.programs.demo.seed_home_programs"]
-# Fault-injection point for the reminder tests (dotted path called with (phase, reminder)); empty in use.
-REMINDER_PHASE_HOOK = env_str("REMINDER_PHASE_HOOK", "")
 # How quickly a message of a killed worker is redelivered (kombu's Redis sweep: interval × throttle s
 # after its visibility timeout). Kombu's defaults unless set; the reminder fault tests shorten them.
 for _option, _env in (
@@ -472,6 +485,15 @@ BIOFEEDBACK_FRAME_INTERVAL_S = 0.035  # live frames per session at most ~25 Hz
 BIOFEEDBACK_SESSION_CACHE_SECONDS = 1.0  # a threshold change reaches every server process within this
 BIOFEEDBACK_FANOUT_QUEUE = 2000  # frames waiting to be published before the oldest is dropped
 CELERY_IMPORTS.append("sessions.biofeedback.tasks")
+REQUEUE_STALE_WORK.append(
+    {
+        "model": "therapy.SessionReport",
+        "task": "sessions.biofeedback.tasks.session_report",
+        "argument": "session_id",
+        "running_since": "created_at",
+        "audit_action": "biofeedback.report_requeue",
+    }
+)
 PATIENT_TABS.append(("biofeedback", "EMG sessions", "therapy:patient-biofeedback"))
 PATIENT_TIMELINE_PROVIDERS.append("sessions.biofeedback.hooks.timeline")
 PROGRESS_SERIES_PROVIDERS.append("sessions.biofeedback.hooks.progress_series")

@@ -36,6 +36,7 @@ class _Publisher:
     def __init__(self) -> None:
         self.pending: list[tuple[int, str]] = []
         self.task: asyncio.Task | None = None
+        self.failed_frames = 0  # frames not published since the layer started failing
 
     def add(self, session_id: int, text: str) -> None:
         if len(self.pending) >= settings.BIOFEEDBACK_FANOUT_QUEUE:
@@ -54,7 +55,13 @@ class _Publisher:
             try:
                 await layer.group_send(BROADCAST_GROUP, {"type": "bio.batch", "frames": batch, "origin": PROCESS_ID})
             except Exception:  # noqa: BLE001 - at most once; the page resyncs
-                log.warning("biofeedback.fanout_failed", extra={"frames": len(batch)})
+                if not self.failed_frames:  # one warning per outage, not one per tick
+                    log.warning("biofeedback.fanout_failed", extra={"frames": len(batch)})
+                self.failed_frames += len(batch)
+                continue
+            if self.failed_frames:
+                log.warning("biofeedback.fanout_recovered", extra={"frames_lost": self.failed_frames})
+                self.failed_frames = 0
 
 
 _publishers: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()

@@ -11,3 +11,26 @@ def grading_start(*, actor: int, evaluation: int) -> int:
 
     run = start(actor=User.objects.get(pk=actor), evaluation=Evaluation.objects.get(pk=evaluation))
     return run.pk
+
+
+def biofeedback_end(*, actor: int, session: int) -> int:
+    """End a biofeedback session as its page does: the report task is queued on the child's broker."""
+    from clinic.models import User
+    from sessions.biofeedback.services import biofeedback_session_end
+    from sessions.models import BiofeedbackSession
+
+    report = biofeedback_session_end(
+        actor=User.objects.get(pk=actor), session=BiofeedbackSession.objects.get(pk=session)
+    )
+    return report.pk
+
+
+def requeue_sweep(*, hours_later: float) -> dict:
+    """Run the sweep of lost work as if ``hours_later`` hours had passed (tasks go to the child's broker)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from clinic.requeue import requeue_stale_work
+
+    return requeue_stale_work(now=timezone.now() + timedelta(hours=hours_later))

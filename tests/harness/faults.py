@@ -198,32 +198,42 @@ def call_in_django(target: str, *, database_url: str, timeout: float = 120, env:
 # --- Redis ----------------------------------------------------------------------------------------------------
 @dataclass
 class PrivateRedis:
-    """A redis-server of one test on a free port, without persistence (a restart empties it)."""
+    """A redis-server of one test on a free port. Without persistence a restart empties it; with
+    ``appendonly`` (as docker-compose.yml runs it) it keeps an append-only file in a temp dir and
+    a restart loads it back."""
 
     port: int
     log_path: Path
+    appendonly: bool = False
+    data_dir: Path | None = None
     proc: subprocess.Popen | None = None
     restarts: int = 0
 
     @classmethod
-    def create(cls, log_dir: Path | None = None) -> PrivateRedis:
+    def create(cls, log_dir: Path | None = None, *, appendonly: bool = False) -> PrivateRedis:
         port = free_port()
         log_dir = log_dir or Path(tempfile.mkdtemp(prefix="retrain-redis-"))
-        redis = cls(port=port, log_path=log_dir / f"redis-{port}.log")
+        data_dir = Path(tempfile.mkdtemp(prefix="retrain-redis-data-")) if appendonly else None
+        redis = cls(port=port, log_path=log_dir / f"redis-{port}.log", appendonly=appendonly, data_dir=data_dir)
         redis.start()
         return redis
 
     @classmethod
     @contextlib.contextmanager
-    def started(cls, log_dir: Path | None = None) -> Iterator[PrivateRedis]:
-        redis = cls.create(log_dir)
+    def started(cls, log_dir: Path | None = None, *, appendonly: bool = False) -> Iterator[PrivateRedis]:
+        redis = cls.create(log_dir, appendonly=appendonly)
         try:
             yield redis
         finally:
             redis.stop(signal.SIGKILL)
+            if redis.data_dir is not None:
+                shutil.rmtree(redis.data_dir, ignore_errors=True)
 
     def start(self) -> None:
         log = open(self.log_path, "ab")  # noqa: SIM115 - lives as long as the process
+        persistence = ["--appendonly", "no"]
+        if self.appendonly:
+            persistence = ["--appendonly", "yes", "--appendfsync", "everysec", "--dir", str(self.data_dir)]
         self.proc = subprocess.Popen(
             [
                 shutil.which("redis-server") or "redis-server",
@@ -233,8 +243,7 @@ class PrivateRedis:
                 "127.0.0.1",
                 "--save",
                 "",
-                "--appendonly",
-                "no",
+                *persistence,
             ],
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -341,6 +350,13 @@ def private_postgres(process_log_dir) -> Iterator[PrivatePostgres]:
 @pytest.fixture
 def private_redis(process_log_dir) -> Iterator[PrivateRedis]:
     with PrivateRedis.started(process_log_dir) as redis:
+        yield redis
+
+
+@pytest.fixture
+def private_redis_aof(process_log_dir) -> Iterator[PrivateRedis]:
+    """A private Redis persisted as docker-compose.yml runs it (append-only file, fsync every second)."""
+    with PrivateRedis.started(process_log_dir, appendonly=True) as redis:
         yield redis
 
 
