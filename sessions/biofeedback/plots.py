@@ -3,6 +3,7 @@ sizes are SVG attributes; no inline style, nothing the CSP forbids)."""
 
 from __future__ import annotations
 
+import warnings
 from html import escape
 
 import numpy as np
@@ -26,12 +27,13 @@ def envelope_chart(
     n = envelope.shape[-1]
     if n == 0:
         return ""
-    left, right, top, bottom = 52, 16, 18, 34
+    left, right, top, bottom = 52, 16, 26, 34
     plot_w, plot_h = width - left - right, height - top - bottom
     # Peak-preserving decimation to about one point per pixel.
     per = max(1, n // plot_w)
     usable = (n // per) * per
-    with np.errstate(invalid="ignore"):
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a stretch with no signal (a gap) stays NaN
         reduced = np.nanmax(envelope[:, :usable].reshape(envelope.shape[0], -1, per), axis=-1) if usable else envelope
     finite = reduced[np.isfinite(reduced)]
     high = float(finite.max()) if finite.size else 1.0
@@ -68,6 +70,17 @@ def envelope_chart(
             f'<text class="chart-tick" x="{x(second):.1f}" y="{height - 12}" text-anchor="middle">{second:g} s</text>'
         )
     parts.append(f'<text class="chart-tick" x="{left}" y="{top - 6}">µV RMS</text>')
+    # Legend: a swatch and the site of each channel, in the top margin after the unit.
+    lx = left + 64
+    for channel in range(envelope.shape[0]):
+        name = labels[channel] if channel < len(labels) else f"Channel {channel + 1}"
+        color = PALETTE[channel % len(PALETTE)]
+        parts.append(
+            f'<g class="chart-legend" data-series="ch{channel}">'
+            f'<line x1="{lx}" x2="{lx + 18}" y1="{top - 10}" y2="{top - 10}" stroke="{color}" stroke-width="3"/>'
+            f'<text class="chart-tick" x="{lx + 23}" y="{top - 6}">{escape(name)}</text></g>'
+        )
+        lx += 23 + int(6.4 * len(name)) + 18
     step_s = per / fs
     for channel in range(reduced.shape[0]):
         color = PALETTE[channel % len(PALETTE)]

@@ -152,6 +152,9 @@ def test_the_report_of_a_scripted_recording_matches_the_script(
     )
     assert t1["time_in_zone_fraction"] > 0.8 and t2["time_in_zone_fraction"] < 0.1
     assert '<rect class="trial-band"' in first.envelope_svg and first.envelope_svg.count("Trial ") == 4
+    # The legend names each channel's site beside its colour.
+    assert first.envelope_svg.count('class="chart-legend"') == 2
+    assert "Zygomaticus major L" in first.envelope_svg and "Zygomaticus major R" in first.envelope_svg
 
     inhibit_trial, equal_trial = (t["summary"] for t in second.trials)
     # Co-activation divides each channel by its own calibration maximum (the peak envelope of that
