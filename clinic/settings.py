@@ -409,6 +409,18 @@ REQUEUE_STALE_WORK.append(
         "audit_action": "grading.requeue",
     }
 )
+REQUEUE_STALE_WORK.append(
+    {
+        "model": "patients.MediaAsset",
+        "task": "patients.media.tasks.prepare_video",
+        "argument": "pk",
+        "status_field": "state",
+        "queued": [],
+        "running": ["preparing"],
+        "running_since": "uploaded_at",
+        "audit_action": "media.prepare_requeue",
+    }
+)
 PATIENT_TIMELINE_PROVIDERS.append("patients.media.hooks.timeline_entries")
 PROGRESS_SERIES_PROVIDERS.append("patients.media.hooks.progress_series")
 FHIR_CONTRIBUTORS.append("patients.media.hooks.fhir_media")

@@ -47,3 +47,31 @@ def test_the_sweep_runs_on_the_beat_schedule(settings):
     schedule = {entry["task"]: entry["schedule"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert schedule["clinic.requeue_stale_work"] <= timedelta(minutes=10)
     assert settings.TASK_REQUEUE_QUEUED_AFTER_S >= 15 * 60  # a busy queue is not mistaken for a lost message
+
+
+def test_the_sweep_picks_only_videos_stuck_in_preparation(db, settings, patient_a1, therapist_a):
+    from clinic.requeue import _stale
+    from patients.media.tasks import prepare_video
+    from patients.models import MediaAsset
+
+    entry = next(e for e in settings.REQUEUE_STALE_WORK if e["model"] == "patients.MediaAsset")
+    evaluation = new_evaluation(patient_a1, therapist_a, date(2026, 9, 10))
+    now = timezone.now()
+    bound = settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] + prepare_video.time_limit + 60
+
+    def video(view: str, state: str, uploaded_ago: float) -> int:
+        made = MediaAsset.objects.create(
+            patient=patient_a1, evaluation=evaluation, kind="video", view=view, state=state, file=f"v/{view}.mp4",
+            content_type="video/mp4", size_bytes=1, sha256="0" * 64, width=640, height=480, uploaded_by=therapist_a,
+        )  # fmt: skip
+        MediaAsset.objects.filter(pk=made.pk).update(uploaded_at=now - timedelta(seconds=uploaded_ago))
+        return made.pk
+
+    being_prepared = video("rest", "preparing", bound - 60)
+    lost = video("large_smile", "preparing", bound + 60)
+    ready = video("pucker", "ready", bound * 3)
+    failed = video("snarl", "failed", bound * 3)
+
+    picked = {row.pk for row in _stale(entry, now)}
+    assert picked == {lost}
+    assert not picked & {being_prepared, ready, failed}
