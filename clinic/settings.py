@@ -509,4 +509,7 @@ REQUEUE_STALE_WORK.append(
 PATIENT_TABS.append(("biofeedback", "EMG sessions", "therapy:patient-biofeedback"))
 PATIENT_TIMELINE_PROVIDERS.append("sessions.biofeedback.hooks.timeline")
 PROGRESS_SERIES_PROVIDERS.append("sessions.biofeedback.hooks.progress_series")
-DEMO_SEEDERS.append("sessions.biofeedback.demo.seed_biofeedback_session")
+DEMO_SEEDERS += [
+    "sessions.biofeedback.demo.seed_past_biofeedback_sessions",
+    "sessions.biofeedback.demo.seed_biofeedback_session",
+]
