@@ -390,6 +390,8 @@ INGEST_AUTH_FAILURES_PER_MINUTE = env_int("INGEST_AUTH_FAILURES_PER_MINUTE", 20)
 API_AUTH_FAILURES_AUDITED_PER_MINUTE = env_int("API_AUTH_FAILURES_AUDITED_PER_MINUTE", 20)
 INGEST_REVALIDATE_SECONDS = env_int("INGEST_REVALIDATE_SECONDS", 30)
 INGEST_HELLO_TIMEOUT_SECONDS = 10
+# A device.disconnect audit row that could not be written (database down) is retried this long.
+INGEST_DEFERRED_AUDIT_SECONDS = env_int("INGEST_DEFERRED_AUDIT_SECONDS", 600)
 # zlib level for stored payloads, 0 = raw int16/int24/float32 bytes. Surface EMG is noise-like:
 # zlib-1 saves about 7 % on it for ~50 µs per window, so the default stores the samples as sent.
 INGEST_COMPRESSION_LEVEL = env_int("INGEST_COMPRESSION_LEVEL", 0)

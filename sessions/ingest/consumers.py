@@ -361,14 +361,49 @@ class DeviceConsumer(AsyncWebsocketConsumer):
                 self.batcher.detach(rec_id)
             self.closing = True
             stats = dict(self.stats, seconds=round(time.monotonic() - self.connected_at, 1), code=message.get("code"))
+            rejects, self.unflushed_rejects = self.unflushed_rejects, 0
+            left = {"device_id": self.device.device_id, "ip": self.ip, "stats": stats, "rejects": rejects}
             try:
-                await self._flush_rejects()
-                await database_sync_to_async(services.device_disconnect)(
-                    device_id=self.device.device_id, ip=self.ip, stats=stats
-                )
+                await _record_disconnect(left)
             except Exception:  # noqa: BLE001 - the database may be the reason we are going down
-                log.exception("ingest.disconnect_audit_failed")
+                log.warning("ingest.disconnect_audit_deferred", extra={"device": self.device.device_id})
+                left["stats"] = dict(stats, disconnected_at=round(time.time(), 3), written_late=True)
+                task = asyncio.get_running_loop().create_task(_record_disconnect_later(left))
+                _deferred.add(task)
+                task.add_done_callback(_deferred.discard)
         raise StopConsumer()
+
+
+async def _record_disconnect(left: dict) -> None:
+    """Write what a closed connection leaves: its rejected-frame count, then the disconnect audit row."""
+    if left["rejects"]:
+        count = left["rejects"]
+        await database_sync_to_async(services.device_frames_rejected)(device_id=left["device_id"], count=count)
+        left["rejects"] = 0  # written: a retry must not add it again
+    await database_sync_to_async(services.device_disconnect)(
+        device_id=left["device_id"], ip=left["ip"], stats=left["stats"]
+    )
+
+
+_deferred: set[asyncio.Task] = set()
+
+
+async def _record_disconnect_later(left: dict) -> None:
+    """The database was down when the device went away (often why it went away): keep trying, with
+    backoff, for ``INGEST_DEFERRED_AUDIT_SECONDS``; the row says when the device left."""
+    deadline = time.monotonic() + settings.INGEST_DEFERRED_AUDIT_SECONDS
+    delay = 0.5
+    while True:
+        await asyncio.sleep(delay)
+        try:
+            await _record_disconnect(left)
+            log.info("ingest.disconnect_audit_written_late", extra={"device": left["device_id"]})
+            return
+        except Exception:  # noqa: BLE001 - still down
+            if time.monotonic() + delay > deadline:
+                log.exception("ingest.disconnect_audit_failed", extra={"device": left["device_id"]})
+                return
+            delay = min(delay * 2, 15.0)
 
 
 def _mismatch(recording: RecordingInfo, window: codec.Window) -> str:

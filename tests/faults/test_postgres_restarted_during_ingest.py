@@ -35,6 +35,16 @@ def test_every_sample_is_stored_once_when_postgres_restarts_mid_stream(
         except Exception:  # noqa: BLE001 - the database is down for a moment on purpose
             return 0
 
+    def sessions_audited() -> tuple[int, int]:
+        counts = dict(
+            pg.sql(
+                "SELECT action, count(*) FROM clinic_auditevent WHERE outcome = 'ok'"
+                " AND action IN ('device.connect', 'device.disconnect') GROUP BY action",
+                DB,
+            )
+        )
+        return counts.get("device.connect", 0), counts.get("device.disconnect", 0)
+
     port = free_port()
     server = start_asgi_server(process_log_dir, port=port, env=child_env(DATABASE_URL=url, CELERY_EAGER="1"))
     config = write_config(tmp_path, url=f"ws://127.0.0.1:{port}", token=device["token"], seed=11)
@@ -46,6 +56,9 @@ def test_every_sample_is_stored_once_when_postgres_restarts_mid_stream(
         assert server.proc.poll() is None, "the server died with its database"
         stop_process(agent, signal.SIGTERM, timeout=60)
         assert agent.returncode == 0
+        # Every connection the server accepted has its disconnect in the audit trail, including one
+        # that ended while the database was down (written once it was back).
+        wait_until(lambda: (n := sessions_audited())[0] == n[1] > 0, timeout=60, what="a disconnect row per connect")
     finally:
         stop_process(agent, signal.SIGKILL)
         server.stop()
@@ -58,5 +71,17 @@ def test_every_sample_is_stored_once_when_postgres_restarts_mid_stream(
     # The outage did hit the stream: a batch failed to commit, the server told the agent so and the
     # agent replayed from its outbox.
     assert "storage_unavailable" in (process_log_dir / f"agent-pg-restart-{mode}.log").read_text()
-    figures = {"fault": f"postgres restart ({mode})", "lost_windows": 0, "duplicates": 0, **totals}
+    late = pg.sql("SELECT count(*) FROM clinic_auditevent WHERE action = 'device.disconnect'"
+                  " AND extra->>'written_late' = 'true'", DB)[0][0]  # fmt: skip
+    assert "ingest.disconnect_audit_failed" not in server.log()
+    connects, disconnects = sessions_audited()
+    figures = {
+        "fault": f"postgres restart ({mode})",
+        "lost_windows": 0,
+        "duplicates": 0,
+        "connections": connects,
+        "disconnect_rows": disconnects,
+        "disconnect_rows_written_late": late,
+        **totals,
+    }
     (test_output_dir / f"fault-postgres-restart-{mode}.json").write_text(json.dumps(figures, indent=2))
