@@ -80,24 +80,29 @@ class CleanPhoto:
     rgb: np.ndarray
 
 
-def clean_photo(upload: UploadedFile) -> CleanPhoto:
-    from PIL import Image, ImageOps, UnidentifiedImageError
-
-    limit = photo_max_bytes()
+def _read_limited(upload: UploadedFile, limit: int, what: str) -> bytes:
     if upload.size is not None and upload.size > limit:
         raise DomainError(
-            f"This photo is {_size_text(upload.size)}; the limit is {_size_text(limit)}.",
+            f"This {what} is {_size_text(upload.size)}; the limit is {_size_text(limit)}.",
             code="too_large",
             field="file",
         )
     upload.seek(0)
     raw = upload.read(limit + 1)
     if len(raw) > limit:
-        raise DomainError(f"This photo is larger than {_size_text(limit)}.", code="too_large", field="file")
+        raise DomainError(f"This {what} is larger than {_size_text(limit)}.", code="too_large", field="file")
+    return raw
+
+
+def decode_image(raw: bytes, *, what: str = "photo"):
+    """``(image, kind)``: a JPEG, PNG or WebP judged by its bytes, decoded completely (decompression
+    bombs refused), EXIF orientation applied, in sRGB. The image carries no metadata onwards."""
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
     kind = sniff(raw[:16])
     if kind == "heic":
         raise DomainError(
-            "HEIC/AVIF photos are not accepted; export the photo as JPEG (most phones can).",
+            f"HEIC/AVIF images are not accepted; export the {what} as JPEG (most phones can).",
             code="unsupported_format",
             field="file",
         )
@@ -114,7 +119,8 @@ def clean_photo(upload: UploadedFile) -> CleanPhoto:
             width, height = probe.size
             if width * height > PHOTO_MAX_PIXELS:
                 raise DomainError(
-                    f"This photo has {width * height / 1e6:.0f} megapixels; the limit is {PHOTO_MAX_PIXELS / 1e6:.0f}.",
+                    f"This {what} has {width * height / 1e6:.0f} megapixels; the limit is "
+                    f"{PHOTO_MAX_PIXELS / 1e6:.0f}.",
                     code="too_many_pixels",
                     field="file",
                 )
@@ -128,7 +134,7 @@ def clean_photo(upload: UploadedFile) -> CleanPhoto:
         raise
     except Image.DecompressionBombError:
         raise DomainError(
-            f"This photo has more than {PHOTO_MAX_PIXELS / 1e6:.0f} megapixels.", code="too_many_pixels", field="file"
+            f"This {what} has more than {PHOTO_MAX_PIXELS / 1e6:.0f} megapixels.", code="too_many_pixels", field="file"
         ) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise DomainError(
@@ -136,6 +142,24 @@ def clean_photo(upload: UploadedFile) -> CleanPhoto:
         ) from None
     finally:
         Image.MAX_IMAGE_PIXELS = previous
+    # Only the pixels go on: Pillow would otherwise write back EXIF, comments and profiles it read.
+    image.info = {}
+    return image, kind
+
+
+def encode_image(image, kind: str) -> tuple[bytes, str, str]:
+    """``(bytes, content_type, extension)``: PNG stays PNG (line drawings), anything else is JPEG."""
+    out = io.BytesIO()
+    if kind == "png":
+        image.save(out, format="PNG")
+        return out.getvalue(), "image/png", ".png"
+    image.save(out, format="JPEG", quality=92)
+    return out.getvalue(), "image/jpeg", ".jpg"
+
+
+def clean_photo(upload: UploadedFile) -> CleanPhoto:
+    raw = _read_limited(upload, photo_max_bytes(), "photo")
+    image, kind = decode_image(raw, what="photo")
     if min(image.size) < PHOTO_MIN_SIDE:
         raise DomainError(
             f"This photo is {image.size[0]}×{image.size[1]} px; at least {PHOTO_MIN_SIDE} px on the short side "
@@ -143,16 +167,7 @@ def clean_photo(upload: UploadedFile) -> CleanPhoto:
             code="too_small",
             field="file",
         )
-    # Only the pixels go on: Pillow would otherwise write back EXIF, comments and profiles it read.
-    image.info = {}
-    out = io.BytesIO()
-    if kind == "png":
-        image.save(out, format="PNG")
-        content_type, extension = "image/png", ".png"
-    else:
-        image.save(out, format="JPEG", quality=92)
-        content_type, extension = "image/jpeg", ".jpg"
-    data = out.getvalue()
+    data, content_type, extension = encode_image(image, kind)
     rgb = np.asarray(image)
     check_one_face(rgb, what="photo")
     return CleanPhoto(
@@ -164,6 +179,21 @@ def clean_photo(upload: UploadedFile) -> CleanPhoto:
         sha256=hashlib.sha256(data).hexdigest(),
         rgb=rgb,
     )
+
+
+PICTURE_MAX_SIDE = 2048  # illustrations of exercises: larger is only weight on a patient's phone
+
+
+def clean_picture(upload: UploadedFile, *, max_bytes: int) -> tuple[bytes, str, str]:
+    """An illustration (an exercise's picture): decoded and re-encoded like a photo, without any
+    metadata, no larger than ``PICTURE_MAX_SIDE``; no face is required."""
+    from PIL import Image
+
+    raw = _read_limited(upload, max_bytes, "image")
+    image, kind = decode_image(raw, what="image")
+    if max(image.size) > PICTURE_MAX_SIDE:
+        image.thumbnail((PICTURE_MAX_SIDE, PICTURE_MAX_SIDE), Image.Resampling.LANCZOS)
+    return encode_image(image, kind)
 
 
 def _reason(exc: Exception) -> str:

@@ -145,6 +145,13 @@ def _sniff(upload, content_type: str) -> bool:
 
 @transaction.atomic
 def exercise_media_add(*, actor: User, exercise: Exercise, upload, caption: str = "") -> ExerciseMedia:
+    """Add a picture or a video to an exercise. A picture is decoded and re-encoded without its
+    metadata (a phone photo's EXIF carries where it was taken) and at most 2048 px; a video is
+    checked by its first bytes and kept as sent."""
+    from django.core.files.base import ContentFile
+
+    from patients.media.validation import clean_picture
+
     content_type = mimetypes.guess_type(upload.name)[0] or ""
     if content_type not in MEDIA_TYPES:
         raise DomainError("Upload a JPEG, PNG or WebP image, or an MP4 or WebM video.", field="file")
@@ -153,6 +160,10 @@ def exercise_media_add(*, actor: User, exercise: Exercise, upload, caption: str 
         raise DomainError(f"The file is larger than {limit // (1024 * 1024)} MB.", field="file")
     if not _sniff(upload, content_type):
         raise DomainError("The file's content does not match its type.", field="file")
+    content = upload
+    if kind == "image":
+        data, content_type, _ = clean_picture(upload, max_bytes=limit)
+        content = ContentFile(data)
     order = (exercise.media.aggregate(n=Max("order"))["n"] or 0) + 1
     media = ExerciseMedia(
         exercise=exercise,
@@ -160,10 +171,10 @@ def exercise_media_add(*, actor: User, exercise: Exercise, upload, caption: str 
         content_type=content_type,
         caption=caption.strip()[:160],
         order=order,
-        size_bytes=upload.size,
+        size_bytes=content.size,
         created_by=actor,
     )
-    media.file.save(f"ex{exercise.pk}{mimetypes.guess_extension(content_type) or ''}", upload, save=False)
+    media.file.save(f"ex{exercise.pk}{mimetypes.guess_extension(content_type) or ''}", content, save=False)
     media.save()
     audit_record(actor=actor, action="exercise.media_add", obj=exercise, extra={"media": media.pk, "kind": kind})
     return media
