@@ -116,3 +116,64 @@ def test_every_free_text_field_is_escaped_on_every_page_that_shows_it(payload_na
     assert not raw, "\n".join(raw)
     # The payloads did reach the pages: most free text is shown somewhere.
     assert len(shown) >= len(FIELDS) // 2, f"only {len(shown)} of {len(FIELDS)} fields were seen on any page"
+
+
+def _json_free_text(world, payload: str) -> dict[str, int]:
+    """Put ``payload`` (with a marker per place) into the free text that lives inside JSON fields;
+    returns {place: marker index}. The introspection above sees only text columns."""
+    from patients.models import AssetGrading
+    from sessions.models import ExerciseVersion, SessionReport
+
+    places = {
+        "ExerciseVersion.steps[]": 900,
+        "AssetGrading.warnings[].message": 902,
+        "SessionReport.trials[].prompt": 903,
+        "SessionReport.trials[].emotional_cue": 904,
+        "SessionReport.trials[].error": 905,
+    }
+
+    def text(place: str) -> str:
+        return payload.format(m=_marker(places[place]))
+
+    ExerciseVersion.objects.update(steps=[text("ExerciseVersion.steps[]"), "Relax."])
+    AssetGrading.objects.update(
+        warnings=[{"code": "blur", "message": text("AssetGrading.warnings[].message"), "severity": "warn"}]
+    )
+    trial = {
+        "number": 1,
+        "duration_s": 4.0,
+        "prompt": text("SessionReport.trials[].prompt"),
+        "emotional_cue": text("SessionReport.trials[].emotional_cue"),
+        "error": text("SessionReport.trials[].error"),
+    }
+    summary = {"trials": 1}
+    SessionReport.objects.update_or_create(
+        session=world.bio_session, defaults={"status": "done", "progress": 100, "trials": [trial], "summary": summary}
+    )
+    return places
+
+
+@pytest.mark.parametrize("payload_name", list(PAYLOADS))
+def test_free_text_inside_json_fields_is_escaped_where_it_is_shown(payload_name, world, db):
+    template = PAYLOADS[payload_name]
+    places = _json_free_text(world, template)
+    clients = {role: role_client(world, role) for role in world.users}
+    shown: set[str] = set()
+    raw: list[str] = []
+    for url, role in _html_pages(world):
+        response = clients[role].get(url)
+        assert response.status_code < 500, f"{url} as {role}: {response.status_code}"
+        if not response.get("Content-Type", "").startswith("text/html"):
+            continue
+        html = response.content.decode("utf-8", "replace")
+        for place, index in places.items():
+            marker = _marker(index)
+            if marker not in html:
+                continue
+            if template.format(m=marker) in html:
+                raw.append(f"{place} raw on {url} as {role}")
+            elif f"alert({marker})&lt;" in html or f"alert({marker})&gt;" in html:
+                shown.add(place)
+    write_figures(f"escaping_json_{payload_name}", {"json_places": len(places), "shown_escaped": sorted(shown)})
+    assert not raw, "\n".join(raw)
+    assert shown == set(places), f"not seen on any page: {sorted(set(places) - shown)}"
