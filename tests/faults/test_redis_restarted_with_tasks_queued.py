@@ -19,7 +19,7 @@ import pytest
 
 from tests.biofeedback.conftest import _fresh_live_cache, device, start_session  # noqa: F401 - fixtures
 from tests.harness import servers
-from tests.harness.faults import call_in_django, wait_until, worker_env
+from tests.harness.faults import call_in_django, wait_broker_empty, wait_until, worker_env
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]
 
@@ -64,7 +64,7 @@ def test_a_queued_report_survives_a_redis_restart(
 
     celery_workers(env=worker_env(broker_url=redis.url()))
     wait_until(lambda: _report(session.pk).status == SessionReport.Status.DONE, timeout=120, what="the queued report")
-    wait_until(lambda: broker.llen("celery") == 0 and broker.hlen("unacked") == 0, timeout=30, what="an empty queue")
+    wait_broker_empty(broker, timeout=30)
     report = _report(session.pk)
     assert SessionReport.objects.filter(session_id=session.pk).count() == 1
     assert report.runs == 1 and report.summary == {"note": "No trial was recorded in this session."}
@@ -119,7 +119,7 @@ def test_a_report_lost_with_redis_is_queued_again_by_the_sweep(
 
     celery_workers(env=worker_env(broker_url=private_redis.url()))
     wait_until(lambda: _report(session.pk).status == SessionReport.Status.DONE, timeout=120, what="the queued report")
-    wait_until(lambda: broker.llen("celery") == 0 and broker.hlen("unacked") == 0, timeout=30, what="an empty queue")
+    wait_broker_empty(broker, timeout=30)
     report = _report(session.pk)
     assert SessionReport.objects.filter(session_id=session.pk).count() == 1 and report.runs == 1
     audits = AuditEvent.objects.filter(object_id=str(session.pk))

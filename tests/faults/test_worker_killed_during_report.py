@@ -21,7 +21,7 @@ from tests.biofeedback.scripts import REPORT_SCRIPT
 from tests.edge_agent.agents import write_config
 from tests.edge_agent.processes import start_agent
 from tests.harness import servers
-from tests.harness.faults import call_in_django, wait_until, worker_env
+from tests.harness.faults import call_in_django, kill_during_task, wait_broker_empty, wait_until, worker_env
 from tests.harness.servers import stop_process
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(420)]
@@ -109,27 +109,15 @@ def test_a_report_interrupted_by_a_killed_worker_is_stored_once(
     assert (stalled.pk, stalled.status, stalled.runs, stalled.progress) == (
         report_id, SessionReport.Status.RUNNING, 1, 10,
     )  # fmt: skip
-    assert broker.hlen("unacked") == 1  # acks_late: taken, not acknowledged
-
     killed_at = time.monotonic()
-    if kill == "whole_worker":
-        first.kill()
-        assert broker.hlen("unacked") == 1  # nobody left to reject it: it waits for the visibility timeout
-        worker = celery_workers(env=env)
-    else:
-        first.kill_pool_child()
-        worker = first
+    worker = kill_during_task(first, kill, broker, lambda: celery_workers(env=env))
     wait_until(
         lambda: _report(session.pk).status in (SessionReport.Status.DONE, SessionReport.Status.FAILED),
         timeout=180,
         what="the report to finish after the kill",
     )
     finished_after_s = time.monotonic() - killed_at
-    wait_until(
-        lambda: broker.llen("celery") == 0 and broker.hlen("unacked") == 0,
-        timeout=VISIBILITY_TIMEOUT_S * 6,
-        what="the broker to hold nothing",
-    )
+    wait_broker_empty(broker, timeout=VISIBILITY_TIMEOUT_S * 6)
 
     report = _report(session.pk)
     assert report.status == SessionReport.Status.DONE, report.error

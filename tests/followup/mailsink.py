@@ -1,10 +1,10 @@
-"""Test-only mail backend and fault hook for the reminder tests (used inside real worker processes).
+"""Test-only mail backend for the reminder tests (used inside real worker processes).
 
 ``MAIL_SINK_DIR``: every message becomes one file there, written atomically, so a test can count
 what was handed to "the mail server". ``MAIL_SINK_SLEEP_AFTER`` makes the backend sleep after
 accepting a message (the server has it, we have not heard back): killing the worker then is the
-at-most-once window. ``REMINDER_HOOK_SLEEP_PHASE``/``REMINDER_HOOK_SLEEP`` make the worker sleep at a
-phase of reminders.reminder_send the first time it gets there (a marker file records it).
+at-most-once window. The worker is stalled at a phase of reminders.reminder_send by the
+fault tests' hook (``tests.faults.phase_hook``).
 """
 
 from __future__ import annotations
@@ -32,19 +32,6 @@ class RecordingBackend(BaseEmailBackend):
             marker.touch()
             time.sleep(delay)
         return len(email_messages)
-
-
-def phase_hook(phase: str, reminder) -> None:
-    wanted = os.environ.get("REMINDER_HOOK_SLEEP_PHASE", "")
-    if phase != wanted:
-        return
-    folder = Path(os.environ["MAIL_SINK_DIR"])
-    folder.mkdir(parents=True, exist_ok=True)
-    marker = folder / f".reached-{phase}-{reminder.pk}"
-    if marker.exists():
-        return
-    marker.touch()
-    time.sleep(float(os.environ.get("REMINDER_HOOK_SLEEP", "60")))
 
 
 def sent_messages(folder: Path) -> list[str]:

@@ -52,7 +52,8 @@ class Worker:
             CELERY_EAGER="0",
             EMAIL_BACKEND="tests.followup.mailsink.RecordingBackend",
             MAIL_SINK_DIR=str(sink),
-            TASK_PHASE_HOOK="tests.followup.mailsink.phase_hook",
+            TASK_PHASE_HOOK="tests.faults.phase_hook.stall",
+            PHASE_HOOK_DIR=str(sink),
             REMINDER_DISPATCH_SECONDS="1",
             CELERY_VISIBILITY_TIMEOUT="4",
             CELERY_UNACKED_RESTORE_INTERVAL="1",
@@ -144,9 +145,9 @@ def test_a_worker_killed_after_claiming_sends_it_once_after_the_lease(
 ):
     _visit_tomorrow(therapist_a, patient_a1)
     sink = tmp_path / "mail"
-    first = Worker(process_log_dir, sink, REMINDER_HOOK_SLEEP_PHASE="claimed", REMINDER_HOOK_SLEEP="60")
+    first = Worker(process_log_dir, sink, PHASE_HOOK_STALL_STAGE="claimed", PHASE_HOOK_STALL_SECONDS="60")
     try:
-        wait_for(lambda: list(sink.glob(".reached-claimed-*")), timeout=90, what="the claim")
+        wait_for(lambda: list(sink.glob("stalled-*")), timeout=90, what="the claim")
     finally:
         first.stop(signal.SIGKILL)
     reminder = Reminder.objects.get()

@@ -340,6 +340,27 @@ class CeleryWorker:
         stop_process(self.proc, signal.SIGTERM)
 
 
+def kill_during_task(first: CeleryWorker, kill: str, broker, start_worker: Callable[[], CeleryWorker]) -> CeleryWorker:
+    """Kill ``first`` while it holds one unacknowledged task: ``whole_worker`` (SIGKILL to every
+    process, a new worker is started: the task comes back after the visibility timeout) or
+    ``pool_process`` (only the child; the worker rejects the task at once). Returns the worker that
+    will finish the task."""
+    assert broker.hlen("unacked") == 1  # acks_late: taken, not acknowledged
+    if kill == "whole_worker":
+        first.kill()
+        assert broker.hlen("unacked") == 1  # nobody left to reject it: it waits for the visibility timeout
+        return start_worker()
+    first.kill_pool_child()
+    return first
+
+
+def wait_broker_empty(broker, *, timeout: float) -> None:
+    """The queue and the unacknowledged set both empty: every task was acknowledged."""
+    wait_until(
+        lambda: broker.llen("celery") == 0 and broker.hlen("unacked") == 0, timeout=timeout, what="an empty broker"
+    )
+
+
 # --- Fixtures ----------------------------------------------------------------------------------------------
 @pytest.fixture
 def private_postgres(process_log_dir) -> Iterator[PrivatePostgres]:
