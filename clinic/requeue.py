@@ -60,7 +60,7 @@ def _stale(entry: dict, now: datetime) -> list:
 
 
 def requeue_stale_work(now: datetime | None = None) -> dict[str, list[int]]:
-    """Send again the task of every stale row; returns the ids sent per task name."""
+    """Send again the task of every stale row; returns the arguments sent, per task."""
     now = now or timezone.now()
     sent: dict[str, list[int]] = {}
     for entry in settings.REQUEUE_STALE_WORK:
@@ -69,7 +69,8 @@ def requeue_stale_work(now: datetime | None = None) -> dict[str, list[int]]:
             status = getattr(row, entry.get("status_field", "status"))
             if not cache.add(marker, 1, timeout=settings.TASK_REQUEUE_QUEUED_AFTER_S):
                 continue  # sent again recently; its message is still waiting
-            import_string(entry["task"]).delay(getattr(row, entry["argument"]))
+            argument = getattr(row, entry["argument"])
+            import_string(entry["task"]).delay(argument)
             audit_record(
                 actor=None,
                 actor_label="queue sweep",
@@ -78,5 +79,5 @@ def requeue_stale_work(now: datetime | None = None) -> dict[str, list[int]]:
                 extra={"status": status},
             )
             log.warning("tasks.requeued", extra={"task": entry["task"], "id": row.pk, "status": status})
-            sent.setdefault(entry["task"], []).append(row.pk)
+            sent.setdefault(entry["task"], []).append(argument)
     return sent
