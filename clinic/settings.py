@@ -160,6 +160,8 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
 # Work queued again when its row waits longer than this (clinic/requeue.py); apps add their tasks.
 TASK_REQUEUE_QUEUED_AFTER_S = env_int("TASK_REQUEUE_QUEUED_AFTER_S", 1800)
+TASK_REQUEUE_MAX_ATTEMPTS = 3
+CELERY_TASK_DEFAULT_QUEUE = "celery"
 REQUEUE_STALE_WORK: list[dict] = []
 # Fault-injection point of the fault tests (clinic.celery.task_phase: a dotted path called with
 # (stage, object) at each stage of a grading, a session report or a reminder); empty in use.
@@ -409,6 +411,7 @@ REQUEUE_STALE_WORK.append(
         "argument": "pk",
         "running_since": "started_at",
         "audit_action": "grading.requeue",
+        "patient": "patient",
     }
 )
 REQUEUE_STALE_WORK.append(
@@ -421,6 +424,7 @@ REQUEUE_STALE_WORK.append(
         "running": ["preparing"],
         "running_since": "uploaded_at",
         "audit_action": "media.prepare_requeue",
+        "patient": "patient",
     }
 )
 PATIENT_TIMELINE_PROVIDERS.append("patients.media.hooks.timeline_entries")
@@ -506,6 +510,8 @@ REQUEUE_STALE_WORK.append(
         "argument": "session_id",
         "running_since": "created_at",
         "audit_action": "biofeedback.report_requeue",
+        "audit_object": "session",
+        "patient": "session.patient",
     }
 )
 PATIENT_TABS.append(("biofeedback", "EMG sessions", "therapy:patient-biofeedback"))

@@ -9,6 +9,7 @@ frame. Each refusal is a DomainError with a reason a therapist can act on.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import os
@@ -128,7 +129,9 @@ def decode_image(raw: bytes, *, what: str = "photo"):
         with Image.open(io.BytesIO(raw)) as image:
             image.load()  # decodes every byte: a truncated or damaged file fails here
             icc = image.info.get("icc_profile")
-            image = ImageOps.exif_transpose(image)
+            # Damaged EXIF makes Pillow raise TypeError, struct.error and others: the pixels stay as stored.
+            with contextlib.suppress(Exception):
+                image = ImageOps.exif_transpose(image)
             image = _to_srgb(image, icc)
     except DomainError:
         raise

@@ -10,6 +10,8 @@ live page measures a real one.
 
 from __future__ import annotations
 
+from django.db import transaction
+
 from sessions.models import BiofeedbackSession
 
 DEMO_CALIBRATION = {"rest": [3.5, 3.5], "maximum": [100.0, 85.0]}
@@ -87,6 +89,7 @@ def _simulated_recording(*, seed: int, smile: float, eye_ratio: float):
     return SimulatedDriver(config), config
 
 
+@transaction.atomic
 def seed_past_biofeedback_sessions(demo) -> None:
     """Jordan Avery's earlier inhibition sessions, stored as recordings with their reports."""
     import uuid
@@ -111,15 +114,17 @@ def seed_past_biofeedback_sessions(demo) -> None:
         total = int((REST_S + TRIALS * (TRIAL_S + REST_S)) * fs)
         recording_id = uuid.uuid5(uuid.NAMESPACE_URL, f"retrain-demo/{demo.clinic.slug}/biofeedback/{spec['seed']}")
         counts = driver.generate(recording_id, 0, total)
-        started = (timezone.now() - timedelta(days=spec["days_ago"])).replace(hour=10, minute=0, second=0)
+        day = timezone.now() - timedelta(days=spec["days_ago"])
+        started = day.replace(hour=10, minute=0, second=0, microsecond=0)
         windows = total // window
         ended = started + timedelta(seconds=total / fs)
+        payloads = [array_to_payload(counts[:, i * window : (i + 1) * window], DTYPE_INT16) for i in range(windows)]
         recording = Recording.objects.create(
             id=recording_id, clinic=demo.clinic, device=demo.device, chair=demo.chair, sampling_rate_hz=fs,
             channel_count=len(DEMO_CHANNELS), channels=DEMO_CHANNELS, sample_dtype="int16",
             scale_uv=driver.scale_uv, window_samples=window, driver="simulated", agent="demo",
             started_at=started, last_window_at=ended, windows_stored=windows, samples_stored=windows * window,
-            bytes_stored=counts.nbytes, max_seq=windows - 1, acked_through=windows - 1, ended_at=ended,
+            bytes_stored=sum(map(len, payloads)), max_seq=windows - 1, acked_through=windows - 1, ended_at=ended,
             end_reason=Recording.EndReason.STOPPED, windows_expected=windows, samples_expected=windows * window,
         )  # fmt: skip
         RecordingWindow.objects.bulk_create(
@@ -131,7 +136,7 @@ def seed_past_biofeedback_sessions(demo) -> None:
                     n_samples=window,
                     device_time_us=int(started.timestamp() * 1e6) + seq * window * 1_000_000 // fs,
                     encoding=RecordingWindow.Encoding.RAW,
-                    payload=array_to_payload(counts[:, seq * window : (seq + 1) * window], DTYPE_INT16),
+                    payload=payloads[seq],
                     received_at=started + timedelta(seconds=(seq + 1) * window / fs),
                 )  # fmt: skip
                 for seq in range(windows)
@@ -144,9 +149,11 @@ def seed_past_biofeedback_sessions(demo) -> None:
             sites=DEMO_SITES, roles={"target": 0, "inhibit": 1}, threshold_pct=40.0, ceiling_pct=30.0,
             calibration=DEMO_CALIBRATION, recording=recording, sample_from=0, sample_to=total, ended_at=ended,
         )  # fmt: skip
+        trials = []
         for number in range(1, TRIALS + 1):
             start_s = REST_S + (number - 1) * (TRIAL_S + REST_S) - LEAD_IN_S
             stop_s = start_s + LEAD_IN_S + TRIAL_S + LEAD_OUT_S
+            trials.append((number, start_s))
             BiofeedbackTrial.objects.create(
                 session=session, recording=recording, number=number, prompt="Smile gently, eye soft",
                 emotional_cue="Greet a friend you have not seen for a long time", duration_s=stop_s - start_s,
@@ -155,5 +162,8 @@ def seed_past_biofeedback_sessions(demo) -> None:
             )  # fmt: skip
         report_run(session_id=session.pk)
         BiofeedbackSession.objects.filter(pk=session.pk).update(started_at=started)
-        BiofeedbackTrial.objects.filter(session=session).update(started_at=started)
+        for number, start_s in trials:
+            BiofeedbackTrial.objects.filter(session=session, number=number).update(
+                started_at=started + timedelta(seconds=start_s)
+            )
         SessionReport.objects.filter(session=session).update(created_at=ended, finished_at=ended)

@@ -37,11 +37,14 @@ class _Publisher:
         self.pending: list[tuple[int, str]] = []
         self.task: asyncio.Task | None = None
         self.failed_frames = 0  # frames not published since the layer started failing
+        self.dropped = 0  # frames dropped from a full queue since publishing fell behind
 
     def add(self, session_id: int, text: str) -> None:
         if len(self.pending) >= settings.BIOFEEDBACK_FANOUT_QUEUE:
             self.pending.pop(0)  # behind: the oldest frame goes, the page resyncs the hole
-            log.warning("biofeedback.fanout_behind", extra={"session": session_id})
+            if not self.dropped:  # one warning when it starts; the count when publishing catches up
+                log.warning("biofeedback.fanout_behind", extra={"session": session_id})
+            self.dropped += 1
         self.pending.append((session_id, text))
         if self.task is None or self.task.done():
             self.task = asyncio.get_running_loop().create_task(self._run())
@@ -59,9 +62,12 @@ class _Publisher:
                     log.warning("biofeedback.fanout_failed", extra={"frames": len(batch)})
                 self.failed_frames += len(batch)
                 continue
-            if self.failed_frames:
-                log.warning("biofeedback.fanout_recovered", extra={"frames_lost": self.failed_frames})
-                self.failed_frames = 0
+            if self.failed_frames or self.dropped:
+                log.warning(
+                    "biofeedback.fanout_recovered",
+                    extra={"frames_lost": self.failed_frames, "frames_dropped": self.dropped},
+                )
+                self.failed_frames = self.dropped = 0
 
 
 _publishers: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()

@@ -20,6 +20,7 @@ import math
 
 import numpy as np
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from clinic.audit import audit_record
@@ -49,24 +50,34 @@ def report_run(*, session_id: int) -> SessionReport:
     if report.status == SessionReport.Status.DONE:
         return report
     SessionReport.objects.filter(pk=report.pk).update(
-        status=SessionReport.Status.RUNNING, runs=report.runs + 1, progress=2, error=""
+        status=SessionReport.Status.RUNNING, runs=F("runs") + 1, progress=2, error=""
     )
     session = BiofeedbackSession.objects.select_related("recording", "patient").get(pk=session_id)
     try:
         trials, summary, svg = _compute(session, report.pk)
     except Exception as exc:
-        SessionReport.objects.filter(pk=report.pk).update(status=SessionReport.Status.FAILED, error=str(exc)[:500])
+        SessionReport.objects.filter(pk=report.pk).exclude(status=SessionReport.Status.DONE).update(
+            status=SessionReport.Status.FAILED, error=str(exc)[:500]
+        )
         raise
     with transaction.atomic():
-        SessionReport.objects.filter(pk=report.pk).update(
-            status=SessionReport.Status.DONE,
-            progress=100,
-            trials=trials,
-            summary=summary,
-            envelope_svg=svg,
-            method_version=METHOD_VERSION,
-            finished_at=timezone.now(),
+        # A duplicate delivery that finished first has stored the report: this one stores nothing.
+        finished = (
+            SessionReport.objects.filter(pk=report.pk)
+            .exclude(status=SessionReport.Status.DONE)
+            .update(
+                status=SessionReport.Status.DONE,
+                progress=100,
+                trials=trials,
+                summary=summary,
+                envelope_svg=svg,
+                method_version=METHOD_VERSION,
+                finished_at=timezone.now(),
+            )
         )
+        if not finished:
+            report.refresh_from_db()
+            return report
         audit_record(
             actor=None,
             actor_label="report task",

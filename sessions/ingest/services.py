@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from clinic import services as clinic_services
@@ -147,7 +147,12 @@ def device_disconnect(*, device_id: int, ip: str | None, stats: dict) -> None:
         device = EdgeDevice.objects.select_related("clinic").filter(pk=device_id).first()
         if device is None:
             return
-        EdgeDevice.objects.filter(pk=device_id).update(last_seen_at=timezone.now())
+        # Written late (the database was down when the device left): it was last seen then, not now.
+        seen = stats.get("disconnected_at")
+        seen_at = datetime.fromtimestamp(seen, tz=UTC) if seen else timezone.now()
+        EdgeDevice.objects.filter(pk=device_id).filter(
+            Q(last_seen_at__isnull=True) | Q(last_seen_at__lt=seen_at)
+        ).update(last_seen_at=seen_at)
         audit_record(
             actor=None, actor_label=f"device {device.name}", action="device.disconnect", obj=device, extra=stats
         )

@@ -143,7 +143,6 @@ def _sniff(upload, content_type: str) -> bool:
     return any(head.startswith(m) for m in _MAGIC.get(content_type, []))
 
 
-@transaction.atomic
 def exercise_media_add(*, actor: User, exercise: Exercise, upload, caption: str = "") -> ExerciseMedia:
     """Add a picture or a video to an exercise. A picture is decoded and re-encoded without its
     metadata (a phone photo's EXIF carries where it was taken) and at most 2048 px; a video is
@@ -161,9 +160,14 @@ def exercise_media_add(*, actor: User, exercise: Exercise, upload, caption: str 
     if not _sniff(upload, content_type):
         raise DomainError("The file's content does not match its type.", field="file")
     content = upload
-    if kind == "image":
+    if kind == "image":  # decoded before the transaction: a large image holds no database lock
         data, content_type, _ = clean_picture(upload, max_bytes=limit)
         content = ContentFile(data)
+    with transaction.atomic():
+        return _exercise_media_store(actor, exercise, content, content_type, kind, caption)
+
+
+def _exercise_media_store(actor: User, exercise: Exercise, content, content_type: str, kind: str, caption: str):
     order = (exercise.media.aggregate(n=Max("order"))["n"] or 0) + 1
     media = ExerciseMedia(
         exercise=exercise,

@@ -1,6 +1,6 @@
 """The live page's calibration buttons and its gap recovery, in a real browser.
 
-Calibration: the chair's simulated agent rests for 12 s, then holds its first channel at 0.5 and
+Calibration: the chair's simulated agent rests for 20 s, then holds its first channel at 0.5 and
 its second at 0.25 of full scale. The therapist clicks "Rest baseline" while it rests and both "Max"
 buttons once it holds; the page counts down, the server measures the stored samples, and the page
 shows the stored calibration.
@@ -29,7 +29,7 @@ REST_THEN_HOLD = """
 loop = false
 
 [[driver.simulated.script]]
-seconds = 12
+seconds = 20
 state = "rest"
 
 [[driver.simulated.script]]
@@ -59,8 +59,8 @@ def test_the_calibration_buttons_measure_rest_and_each_maximum(
         page.get_by_role("button", name="Rest baseline (5 s)").click()
         assert re.match(r"Rest baseline \(5 s\): \d s…", page.locator("#bf-cal-status").inner_text())
         _until(page, "document.getElementById('bf-cal-status').textContent === 'Step recorded. Next step.'")
-        # The hold starts 12 s into the recording: wait for it, and 3 s of it, on the page's own log.
-        _until(page, "window.bfLog.length && window.bfLog[window.bfLog.length - 1].sample_end > 2000 * 15.5", 40)
+        # The hold starts 20 s into the recording: wait for it, and 3 s of it, on the page's own log.
+        _until(page, "window.bfLog.length && window.bfLog[window.bfLog.length - 1].sample_end > 2000 * 23.5", 50)
         maxima = page.locator("button[data-cal=maximum]")
         assert maxima.count() == 2 and maxima.nth(0).inner_text().startswith("Max: Zygomaticus major L")
         maxima.nth(0).click()

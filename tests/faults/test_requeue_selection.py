@@ -75,3 +75,66 @@ def test_the_sweep_picks_only_videos_stuck_in_preparation(db, settings, patient_
     picked = {row.pk for row in _stale(entry, now)}
     assert picked == {lost}
     assert not picked & {being_prepared, ready, failed}
+
+
+def _stale_grading(patient, therapist, hours: float = 2.0) -> int:
+    from patients.models import GradingRun
+
+    evaluation = new_evaluation(patient, therapist, date(2026, 9, 10))
+    run = GradingRun.objects.create(
+        patient=patient, evaluation=evaluation, requested_by=therapist, method_version="test", status="queued"
+    )
+    GradingRun.objects.filter(pk=run.pk).update(created_at=timezone.now() - timedelta(hours=hours))
+    return run.pk
+
+
+def test_a_stale_grading_whose_message_still_waits_is_left_alone(db, settings, patient_a1, therapist_a):
+    """The message, published by Celery itself on a queue of this test, is found in the broker."""
+    import uuid
+
+    import redis
+
+    from clinic.celery import app
+    from clinic.requeue import messages_in_broker, requeue_stale_work
+    from patients.media.tasks import grade_run
+
+    run_id = _stale_grading(patient_a1, therapist_a)
+    queue = f"requeue-test-{uuid.uuid4().hex[:8]}"
+    settings.CELERY_TASK_DEFAULT_QUEUE = queue
+    client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = False
+    try:
+        grade_run.apply_async(args=[run_id], queue=queue)
+        assert client.llen(queue) == 1
+        assert ("patients.media.grade_run", (run_id,)) in messages_in_broker()
+        assert requeue_stale_work() == {}
+        assert client.llen(queue) == 1  # nothing was added
+    finally:
+        app.conf.task_always_eager = eager
+        client.delete(queue)
+        client.close()
+
+
+def test_a_lost_grading_is_sent_again_at_most_three_times(db, settings, patient_a1, therapist_a, caplog):
+    from clinic.audit import audit_record
+    from clinic.models import AuditEvent
+    from clinic.requeue import requeue_stale_work
+    from patients.models import GradingRun
+
+    settings.CELERY_BROKER_URL = "memory://"  # nothing to look into: every stale row counts as lost
+    run_id = _stale_grading(patient_a1, therapist_a)
+    run = GradingRun.objects.get(pk=run_id)
+    for _ in range(2):  # two earlier sweeps sent it already
+        audit_record(actor=None, actor_label="queue sweep", action="grading.requeue", obj=run)
+    sent = requeue_stale_work()
+    assert sent == {"patients.media.tasks.grade_run": [run_id]}  # run eagerly here
+    latest = AuditEvent.objects.filter(action="grading.requeue", object_id=str(run_id)).order_by("-pk").first()
+    assert latest.extra == {"status": "queued", "attempt": 3}
+    assert latest.clinic_id == patient_a1.clinic_id and latest.patient_id == patient_a1.pk
+
+    GradingRun.objects.filter(pk=run_id).update(status="queued")  # lost once more
+    with caplog.at_level("ERROR", logger="retrain.tasks"):
+        assert requeue_stale_work() == {}
+    assert any(r.getMessage() == "tasks.requeue_gave_up" for r in caplog.records)
+    assert AuditEvent.objects.filter(action="grading.requeue", object_id=str(run_id)).count() == 3

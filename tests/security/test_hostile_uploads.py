@@ -10,6 +10,9 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from patients.models import MediaAsset
 from sessions.models import ExerciseMedia
@@ -165,3 +168,40 @@ def test_media_files_are_never_under_a_public_url(world, settings):
     for prefix in ("/media/", str(settings.MEDIA_URL or "/media/")):
         response = client.get(prefix.rstrip("/") + "/" + world.asset.file.name)
         assert response.status_code == 404
+
+
+def _jpeg_with_exif() -> tuple[bytes, int]:
+    from PIL import Image
+
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"
+    exif[0x0112] = 6  # orientation: rotated
+    exif[0x8825] = {1: "N", 2: (52.0, 22.0, 5.0)}
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), (90, 60, 40)).save(buffer, format="JPEG", exif=exif)
+    data = buffer.getvalue()
+    return data, data.find(b"Exif")
+
+
+@hypothesis_settings(max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(flips=st.lists(st.tuples(st.integers(0, 120), st.integers(0, 255)), min_size=1, max_size=3))
+def test_damaged_exif_is_read_past_or_refused_never_an_error(flips):
+    """Images with damaged EXIF (as phones and editors write them): the decoder keeps the pixels or
+    refuses the file with a reason; Pillow's own errors (TypeError, struct.error…) never escape."""
+    import warnings
+
+    from clinic.errors import DomainError
+    from patients.media.validation import decode_image
+
+    data, start = _jpeg_with_exif()
+    damaged = bytearray(data)
+    for offset, value in flips:
+        damaged[start + offset] = value
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # Pillow warns about each corrupt tag it skips
+        try:
+            image, kind = decode_image(bytes(damaged), what="image")
+        except DomainError as exc:
+            assert exc.code in ("corrupt", "not_an_image"), exc.code
+            return
+    assert kind == "jpeg" and image.mode == "RGB" and not image.info
