@@ -20,6 +20,7 @@ import json
 import logging
 import math
 import time
+import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,63 +61,78 @@ _engines: dict[tuple[int, int], StreamingEngine] = {}
 _stream_session: dict[Any, tuple[int, Any]] = {}  # recording id -> (session id, calibration it runs with)
 
 
-def _load(chair_id: int, recording) -> dict | None:
-    from sessions.biofeedback.services import biofeedback_attach_recording
+_SESSION_FIELDS = ("id", "chair_id", "protocol", "roles", "threshold_pct", "ceiling_pct", "calibration", "recording_id")
+
+
+def _load(recordings: dict[int, Any]) -> dict[int, dict | None]:
+    """The open session of each chair (``{chair id: recording streaming there}``), in one query."""
     from sessions.models import BiofeedbackSession
 
-    row = (
-        BiofeedbackSession.objects.filter(chair_id=chair_id, ended_at__isnull=True)
-        .values("id", "protocol", "roles", "threshold_pct", "ceiling_pct", "calibration", "recording_id")
-        .first()
-    )
-    if row is None:
-        return None
-    if row["recording_id"] != recording.id:
-        # The session started before the chair streamed, or the agent restarted and opened a new
-        # recording: the one streaming now is the session's current recording.
-        from django.utils import timezone
+    rows = {chair: None for chair in recordings}
+    sessions = BiofeedbackSession.objects.filter(chair_id__in=list(recordings), ended_at__isnull=True)
+    for row in sessions.values(*_SESSION_FIELDS):
+        rows[row["chair_id"]] = row
+        recording = recordings[row["chair_id"]]
+        if row["recording_id"] != recording.id:
+            row["recording_id"] = _attach(row, recording)
+    return rows
 
-        from sessions.models import Recording
 
-        rec = Recording.objects.filter(pk=recording.id, chair_id=chair_id, ended_at__isnull=True).first()
-        if rec is not None:
-            biofeedback_attach_recording(
-                session_id=row["id"], recording_id=rec.id, sample=rec.sample_at(timezone.now())
-            )
-            row["recording_id"] = rec.id
-    return row
+def _attach(row: dict, recording) -> Any:
+    """The session started before the chair streamed, or the agent restarted and opened a new
+    recording: the one streaming now becomes the session's current recording."""
+    from django.utils import timezone
+
+    from sessions.biofeedback.services import biofeedback_attach_recording
+    from sessions.models import Recording
+
+    rec = Recording.objects.filter(pk=recording.id, chair_id=row["chair_id"], ended_at__isnull=True).first()
+    if rec is None:
+        return row["recording_id"]
+    biofeedback_attach_recording(session_id=row["id"], recording_id=rec.id, sample=rec.sample_at(timezone.now()))
+    return rec.id
 
 
 async def _session_for(recording) -> LiveSession | None:
-    """The open session at the recording's chair. Once cached, a stale entry is refreshed in the
-    background (the listener never waits for the database after the first look-up)."""
+    """The open session at the recording's chair. Once cached, stale entries are refreshed in the
+    background, all chairs of the process in one query (the listener never waits for the database
+    after the first look-up)."""
     now = time.monotonic()
     cached = _by_chair.get(recording.chair_id)
     if cached is None:
-        return await _refresh(recording)
-    if now - cached[1] >= settings.BIOFEEDBACK_SESSION_CACHE_SECONDS and recording.chair_id not in _refreshing:
-        _refreshing.add(recording.chair_id)
-        task = asyncio.get_running_loop().create_task(_refresh(recording))
-        _refresh_tasks.add(task)
-        task.add_done_callback(_refresh_tasks.discard)
+        return (await _refresh({recording.chair_id: recording}))[recording.chair_id]
+    if now - cached[1] >= settings.BIOFEEDBACK_SESSION_CACHE_SECONDS:
+        _stale[recording.chair_id] = recording
+        loop = asyncio.get_running_loop()
+        task = _refresh_tasks.get(loop)
+        if task is None or task.done():
+            _refresh_tasks[loop] = loop.create_task(_refresh_stale())
     return cached[0]
 
 
-_refreshing: set[int] = set()
-_refresh_tasks: set[asyncio.Task] = set()
+_stale: dict[int, Any] = {}  # chair id -> recording, waiting for the next background refresh
+_refresh_tasks: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # event loop -> its refresh task
 
 
-async def _refresh(recording) -> LiveSession | None:
+async def _refresh_stale() -> None:
+    while _stale:
+        batch = dict(_stale)
+        _stale.clear()
+        await _refresh(batch)
+
+
+async def _refresh(recordings: dict[int, Any]) -> dict[int, LiveSession | None]:
     try:
-        row = await database_sync_to_async(_load)(recording.chair_id, recording)
-    except Exception:  # noqa: BLE001 - keep the cached entry; try again on the next batch
-        log.exception("biofeedback.session_lookup_failed", extra={"chair": recording.chair_id})
-        cached = _by_chair.get(recording.chair_id)
-        return cached[0] if cached else None
-    finally:
-        _refreshing.discard(recording.chair_id)
+        rows = await database_sync_to_async(_load)(recordings)
+    except Exception:  # noqa: BLE001 - keep the cached entries; try again on the next batch
+        log.exception("biofeedback.session_lookup_failed", extra={"chairs": len(recordings)})
+        return {chair: (_by_chair.get(chair) or (None, 0))[0] for chair in recordings}
     now = time.monotonic()
-    cached = _by_chair.get(recording.chair_id)
+    return {chair: _apply(chair, row, now) for chair, row in rows.items()}
+
+
+def _apply(chair_id: int, row: dict | None, now: float) -> LiveSession | None:
+    cached = _by_chair.get(chair_id)
     live = cached[0] if cached is not None else None
     if row is None:
         live = None
@@ -140,7 +156,7 @@ async def _refresh(recording) -> LiveSession | None:
             recording_id=row["recording_id"],
             fetched_at=now,
         )
-    _by_chair[recording.chair_id] = (live, now)
+    _by_chair[chair_id] = (live, now)
     return live
 
 

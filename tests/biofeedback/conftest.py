@@ -13,6 +13,7 @@ def _fresh_live_cache():
     from sessions.biofeedback import fanout, live
 
     live._by_chair.clear()
+    live._stale.clear()
     live._engines.clear()
     live._stream_session.clear()
     fanout._publishers.clear()
