@@ -116,9 +116,17 @@ _refresh_tasks: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # event
 
 async def _refresh_stale() -> None:
     while _stale:
-        batch = dict(_stale)
+        # Batches that arrived while the previous query ran marked their chairs again: those the
+        # query has just refreshed are left for the next second.
+        now = time.monotonic()
+        batch = {
+            chair: recording
+            for chair, recording in _stale.items()
+            if now - _by_chair.get(chair, (None, 0.0))[1] >= settings.BIOFEEDBACK_SESSION_CACHE_SECONDS
+        }
         _stale.clear()
-        await _refresh(batch)
+        if batch:
+            await _refresh(batch)
 
 
 async def _refresh(recordings: dict[int, Any]) -> dict[int, LiveSession | None]:
